@@ -1,0 +1,1 @@
+//! GitHub token resolution per host: env, credential_command, gh's keyring item, gh auth token.

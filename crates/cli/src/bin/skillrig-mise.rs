@@ -1,0 +1,5 @@
+//! `skillrig-mise`: what the mise plugin calls.
+
+fn main() {
+    std::process::exit(2);
+}

@@ -1,0 +1,1 @@
+//! Glue between the library crates and the two command-line programs.

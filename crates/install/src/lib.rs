@@ -1,0 +1,1 @@
+//! Verify-while-streaming, safe extraction and atomic placement of release assets.

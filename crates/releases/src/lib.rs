@@ -1,0 +1,1 @@
+//! GitHub REST client for per-stream release listing, resolution, caching and asset downloads.
