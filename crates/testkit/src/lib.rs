@@ -1,1 +1,27 @@
-//! testkit
+//! A fake GitHub for skillrig-mise's tests, benchmarks and demo. Dev-only (`publish = false`).
+//!
+//! GitHub is unreachable from tests, so this crate serves the parts of GitHub's REST API that
+//! our code depends on, with GitHub's behaviour where it matters: private repositories that
+//! 404 without a token, `401 Bad credentials`, SAML SSO 403s, paginated newest-first listings,
+//! ETags and free 304s, rate-limit headers and exhaustion, and asset downloads that redirect to a
+//! separate storage host which rejects `Authorization`. See [`server`] for the full list.
+//!
+//! ```no_run
+//! use testkit::{FakeGitHub, TokenSpec, demo_origin};
+//!
+//! let github = FakeGitHub::start();
+//! github.add_repo(demo_origin().build());
+//! github.add_token(TokenSpec::new("ghp_test", "alice").owner("acme"));
+//! // Point the code under test at github.api_url(), then assert on github.requests().
+//! ```
+//!
+//! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
+
+mod http;
+pub mod model;
+pub mod origin;
+pub mod server;
+
+pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
+pub use origin::{Checksums, Cli, Described, OriginBuilder, TagStyle, demo_origin, tar_gz};
+pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};
