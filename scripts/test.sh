@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command (README): format and lint gates, the whole workspace's tests (unit,
+# integration against the testkit GitHub, end to end through real mise), the Secret Service
+# tests on a private D-Bus session, a short fuzz run and the benchmarks in short mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/tools.sh
+ensure_mise
+export SKILLRIG_TEST_MISE="$MISE_BIN"
+# In CI a missing prerequisite is a failure, never a silent skip.
+export SKILLRIG_REQUIRE_E2E=1
+export CARGO_TERM_COLOR=never
+
+failures=()
+run() {
+    local name=$1; shift
+    printf '\n--- %s\n' "$name"
+    if "$@"; then echo "--- $name: ok"; else echo "--- $name: FAILED"; failures+=("$name"); fi
+}
+
+run "cargo fmt --check" cargo fmt --all -- --check
+run "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+run "cargo test" cargo test --workspace --locked
+[ -x scripts/keyring-it.sh ] && run "Secret Service (gnome-keyring, real gh)" bash scripts/keyring-it.sh
+[ -x scripts/fuzz-smoke.sh ] && run "fuzz smoke" bash scripts/fuzz-smoke.sh
+[ -x scripts/demo.sh ] && run "demo" bash scripts/demo.sh
+
+if [ ${#failures[@]} -gt 0 ]; then
+    printf '\nFAILED: %s\n' "${failures[*]}"
+    exit 1
+fi
+echo
+echo "all test suites passed"
