@@ -1,0 +1,1003 @@
+//! The GitHub REST client: request headers and token scoping, retries, status classification,
+//! the cached GETs behind listings and metadata files, and the doctor's probe.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use origin_meta::Host;
+use ureq::http::{HeaderMap, HeaderValue, Response};
+use ureq::{Agent, Body};
+
+use crate::cache::{Cache, Entry, Meta};
+use crate::config::{API_VERSION, ClientConfig, Credential, RetryPolicy};
+use crate::download::Download;
+use crate::error::Error;
+use crate::model::{AssetInfo, ReleaseInfo, parse_release_page};
+use crate::retry::{self, backoff, jitter_random, pause, rate_limit};
+use crate::time::unix_now;
+use crate::url::{
+    Origin, check_api_url, encode_path, encode_segment, next_link, redact, redirect_target,
+};
+
+/// `Accept` for JSON API responses.
+const ACCEPT_JSON: &str = "application/vnd.github+json";
+/// `Accept` for raw file contents.
+const ACCEPT_RAW: &str = "application/vnd.github.raw";
+/// Cap for any API body read into memory (a raw metadata file is at most this big).
+const BODY_LIMIT: u64 = 64 * 1024 * 1024;
+/// Error bodies are read only for GitHub's `message`.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+/// Redirect hops followed per request.
+pub(crate) const MAX_REDIRECTS: u32 = 5;
+/// Listings longer than this many pages get a warning (never a truncation).
+const HUGE_LISTING_PAGES: usize = 10;
+
+/// A GitHub REST API client for one host.
+///
+/// Cheap to clone (shared state); safe to use from several threads. See the crate docs for
+/// what each method requests and caches.
+#[derive(Clone)]
+pub struct GitHub {
+    inner: Arc<Inner>,
+}
+
+/// Request and cache counters, for logs and benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// HTTP requests sent (API and storage), including retries and redirects.
+    pub requests: u64,
+    /// Of those, conditional requests answered `304 Not Modified`.
+    pub not_modified: u64,
+    /// Responses served from the cache without any request (fresh or offline).
+    pub cache_hits: u64,
+    /// Body bytes received over the network.
+    pub bytes: u64,
+    /// Attempts repeated after a transient failure.
+    pub retries: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    requests: AtomicU64,
+    not_modified: AtomicU64,
+    cache_hits: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    pub(crate) retries: AtomicU64,
+}
+
+pub(crate) struct Inner {
+    agent: Agent,
+    host: Host,
+    api_url: String,
+    api_origin: Origin,
+    credential: Option<Credential>,
+    identity: String,
+    cache: Option<Cache>,
+    freshness: Duration,
+    offline: bool,
+    user_agent: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) counters: Counters,
+}
+
+/// What a request was about, for error messages.
+pub(crate) struct Ctx {
+    pub(crate) what: String,
+    pub(crate) repo: Option<String>,
+    /// For contents requests at an explicit ref: GitHub's "No commit found for the ref" 404
+    /// is an error (a bad `@REF`), not "no such file".
+    pub(crate) git_ref: Option<String>,
+}
+
+/// Which error statuses a caller takes as answers instead of errors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Only 2xx, 3xx (304, redirects).
+    Success,
+    /// Also 404.
+    NotFound,
+    /// Also every 4xx (the probe).
+    AnyClientError,
+}
+
+/// A response whose body has been read.
+pub(crate) struct Fetched {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Why one attempt failed, and whether and when to try again.
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) retry: Retry,
+}
+
+/// Whether a failed attempt may be repeated.
+pub(crate) enum Retry {
+    /// Permanent (4xx, TLS, configuration).
+    Never,
+    /// Transient: exponential backoff with jitter.
+    Backoff,
+    /// A rate limit that resets soon: wait this long.
+    After(Duration),
+}
+
+/// A cached GET's answer: the value (`None` for an allowed 404) and a listing page's `next`.
+struct Answer<T> {
+    value: Option<T>,
+    next: Option<String>,
+}
+
+impl GitHub {
+    /// A client for `cfg`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidApiUrl`] if the API URL is not https (plain http is allowed only to
+    /// loopback) or is not a URL; [`Error::InvalidProxy`] for an unusable proxy URL. A cache
+    /// directory that cannot be created only disables the cache (logged at debug level).
+    pub fn new(cfg: ClientConfig) -> Result<GitHub, Error> {
+        let api_url = check_api_url(&cfg.api_url)?;
+        let api_origin = Origin::of(&api_url).ok_or(Error::InvalidApiUrl {
+            url: redact(&api_url),
+            reason: "it has no host",
+        })?;
+        let proxy = match cfg.proxy.as_deref() {
+            Some(p) => Some(ureq::Proxy::new(p).map_err(|_| Error::InvalidProxy)?),
+            None => None,
+        };
+        let config = Agent::config_builder()
+            // Statuses are classified here, and redirects followed by hand (token scoping).
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(proxy)
+            .user_agent(cfg.user_agent.as_str())
+            .timeout_resolve(Some(cfg.timeouts.connect))
+            .timeout_connect(Some(cfg.timeouts.connect))
+            .timeout_per_read(Some(cfg.timeouts.read))
+            .build();
+        let cache = cfg.cache_dir.as_deref().and_then(|root| match Cache::open(root) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::debug!(dir = %root.display(), error = %e, "cache disabled: cannot create its directory");
+                None
+            }
+        });
+        let identity = cfg
+            .credential
+            .as_ref()
+            .map_or_else(|| "anonymous".to_owned(), Credential::identity);
+        Ok(GitHub {
+            inner: Arc::new(Inner {
+                agent: Agent::new_with_config(config),
+                host: cfg.host,
+                api_url,
+                api_origin,
+                credential: cfg.credential,
+                identity,
+                cache,
+                freshness: cfg.freshness,
+                offline: cfg.offline,
+                user_agent: cfg.user_agent,
+                retry: cfg.retry,
+                counters: Counters::default(),
+            }),
+        })
+    }
+
+    /// The host this client talks to.
+    pub fn host(&self) -> &Host {
+        &self.inner.host
+    }
+
+    /// The validated API base URL (no trailing slash).
+    pub fn api_url(&self) -> &str {
+        &self.inner.api_url
+    }
+
+    /// Where the token came from, if the client has one.
+    pub fn token_source(&self) -> Option<&str> {
+        self.inner.credential.as_ref().map(Credential::source)
+    }
+
+    /// Every non-draft release of `owner/repo`, newest first as GitHub lists them.
+    ///
+    /// Requests `per_page=100` and follows `Link: rel="next"` to the last page (no cap; more
+    /// than 1000 releases log a warning). Pages are cached and revalidated individually (see
+    /// [`crate::cache`]); a release that moves between pages while listing is kept once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] (missing or private), [`Error::BadCredentials`],
+    /// [`Error::SsoRequired`], [`Error::RateLimited`], [`Error::Network`], [`Error::Http`],
+    /// [`Error::NotInCache`] offline, [`Error::InvalidResponse`].
+    pub fn list_releases(&self, owner: &str, repo: &str) -> Result<Vec<ReleaseInfo>, Error> {
+        let inner = &self.inner;
+        let first = format!(
+            "{}/repos/{}/{}/releases?per_page=100",
+            inner.api_url,
+            encode_segment(owner),
+            encode_segment(repo)
+        );
+        let ctx = Ctx {
+            what: format!("releases of {owner}/{repo}"),
+            repo: Some(format!("{owner}/{repo}")),
+            git_ref: None,
+        };
+        let _guard = inner.lock(&first, ACCEPT_JSON);
+        let mut url = first;
+        let mut seen = HashSet::new();
+        let mut ids = HashSet::new();
+        let mut releases = Vec::new();
+        loop {
+            if seen.len() == HUGE_LISTING_PAGES {
+                tracing::warn!(
+                    "{owner}/{repo} has more than {} releases; listing all of them",
+                    HUGE_LISTING_PAGES * 100
+                );
+            }
+            seen.insert(url.clone());
+            let answer = inner.cached_get(
+                &url,
+                ACCEPT_JSON,
+                &ctx,
+                Pass::Success,
+                &|body| {
+                    let page = parse_release_page(body).map_err(|e| Error::InvalidResponse {
+                        url: redact(&url),
+                        reason: "the body is not a list of releases".to_owned(),
+                        source: Some(e),
+                    })?;
+                    let compact = serde_json::to_vec(&page).unwrap_or_default();
+                    Ok((page, compact))
+                },
+                &|cached| serde_json::from_slice::<Vec<ReleaseInfo>>(cached).ok(),
+            )?;
+            releases.extend(
+                answer
+                    .value
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|r| ids.insert(r.id)),
+            );
+            let Some(next) = answer.next else { break };
+            if Origin::of(&next).as_ref() != Some(&inner.api_origin) {
+                return Err(Error::InvalidResponse {
+                    url: redact(&url),
+                    reason: format!(
+                        "the next-page link points to another host ({}); set the API URL to that host",
+                        redact(&next)
+                    ),
+                    source: None,
+                });
+            }
+            if seen.contains(&next) {
+                return Err(Error::InvalidResponse {
+                    url: redact(&url),
+                    reason: "the next-page links form a loop".to_owned(),
+                    source: None,
+                });
+            }
+            url = next;
+        }
+        tracing::debug!(
+            pages = seen.len(),
+            releases = releases.len(),
+            "listed {owner}/{repo}"
+        );
+        Ok(releases)
+    }
+
+    /// A file's raw bytes via the contents API, at `git_ref` (branch, tag or sha) or the
+    /// default branch. `Ok(None)` if the file does not exist (GitHub's 404, also cached):
+    /// for origin metadata that means "use the convention".
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] if `git_ref` does not exist (GitHub: "No commit found for the
+    /// ref"); otherwise as [`list_releases`](Self::list_releases). Note that a private
+    /// repository the token cannot see also answers 404, so this returns `Ok(None)` for it;
+    /// the listing that follows reports the access problem.
+    pub fn file(
+        &self,
+        owner: &str,
+        repo: &str,
+        path: &str,
+        git_ref: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        let inner = &self.inner;
+        let mut url = format!(
+            "{}/repos/{}/{}/contents/{}",
+            inner.api_url,
+            encode_segment(owner),
+            encode_segment(repo),
+            encode_path(path)
+        );
+        if let Some(r) = git_ref {
+            url.push_str("?ref=");
+            url.push_str(&encode_segment(r));
+        }
+        let ctx = Ctx {
+            what: format!("`{path}` in {owner}/{repo}"),
+            repo: Some(format!("{owner}/{repo}")),
+            git_ref: git_ref.map(str::to_owned),
+        };
+        let _guard = inner.lock(&url, ACCEPT_RAW);
+        let answer = inner.cached_get(
+            &url,
+            ACCEPT_RAW,
+            &ctx,
+            Pass::NotFound,
+            &|body| Ok((body.to_vec(), body.to_vec())),
+            &|cached| Some(cached.to_vec()),
+        )?;
+        Ok(answer.value)
+    }
+
+    /// Starts downloading an asset: its API URL with `Accept: application/octet-stream`,
+    /// following GitHub's redirect to the storage host by hand.
+    ///
+    /// The redirected request carries no `Authorization` (a token goes only to the API
+    /// origin; storage rejects two auth mechanisms); an https → http redirect is refused; a
+    /// direct `200` (Enterprise Server) is streamed as well. Nothing is cached. The returned
+    /// [`Download`] streams the body and reports a short body as an error.
+    ///
+    /// # Errors
+    ///
+    /// As [`list_releases`](Self::list_releases), plus [`Error::InsecureRedirect`] and
+    /// [`Error::BadRedirect`]; [`Error::NotInCache`] in offline mode.
+    pub fn download(&self, asset: &AssetInfo) -> Result<Download, Error> {
+        if self.inner.offline {
+            return Err(Error::NotInCache {
+                url: redact(&asset.api_url),
+            });
+        }
+        Download::start(self.inner.clone(), asset)
+    }
+
+    /// One uncached GET of `path` (relative to the API URL, e.g. `/repos/acme/tools`) for
+    /// `skillrig-auth doctor`: any 4xx is returned as a [`Probe`], not an error, so the doctor
+    /// can show what GitHub said. 5xx and network errors are retried, then returned as errors.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Network`], [`Error::Http`] (5xx), [`Error::NotInCache`] in offline mode.
+    pub fn probe(&self, path: &str) -> Result<Probe, Error> {
+        let inner = &self.inner;
+        let url = format!("{}/{}", inner.api_url, path.trim_start_matches('/'));
+        if inner.offline {
+            return Err(Error::NotInCache { url: redact(&url) });
+        }
+        let ctx = Ctx {
+            what: format!("`{path}`"),
+            repo: crate::url::repo_of(&url),
+            git_ref: None,
+        };
+        let fetched = inner.fetch(&url, ACCEPT_JSON, &[], &ctx, Pass::AnyClientError)?;
+        Ok(Probe {
+            status: fetched.status,
+            url: redact(&url),
+            token_sent: inner.sends_token_to(&url),
+            headers: fetched
+                .headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect(),
+            body: serde_json::from_slice(&fetched.body).ok(),
+        })
+    }
+
+    /// Counters since this client was created.
+    pub fn stats(&self) -> Stats {
+        let c = &self.inner.counters;
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        Stats {
+            requests: get(&c.requests),
+            not_modified: get(&c.not_modified),
+            cache_hits: get(&c.cache_hits),
+            bytes: get(&c.bytes),
+            retries: get(&c.retries),
+        }
+    }
+}
+
+impl fmt::Debug for GitHub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GitHub")
+            .field("host", &self.inner.host)
+            .field("api_url", &self.inner.api_url)
+            .field("credential", &self.inner.credential)
+            .field("cache", &self.inner.cache.as_ref().map(Cache::dir))
+            .field("offline", &self.inner.offline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answer to [`GitHub::probe`].
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// HTTP status.
+    pub status: u16,
+    /// The URL requested.
+    pub url: String,
+    /// Whether the request carried the client's token.
+    pub token_sent: bool,
+    /// Response headers, names lowercase (GitHub's response headers carry no secrets).
+    pub headers: Vec<(String, String)>,
+    /// The body, if it was JSON.
+    pub body: Option<serde_json::Value>,
+}
+
+impl Probe {
+    /// A header's value (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `X-OAuth-Scopes`, split (classic and OAuth tokens only; `None` for fine-grained ones).
+    pub fn oauth_scopes(&self) -> Option<Vec<String>> {
+        self.header("x-oauth-scopes").map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+    }
+
+    /// The SSO authorization URL from `X-GitHub-SSO: required; url=…`.
+    pub fn sso_url(&self) -> Option<&str> {
+        self.header("x-github-sso").and_then(sso_url)
+    }
+
+    /// GitHub's `message` from a JSON body.
+    pub fn message(&self) -> Option<&str> {
+        self.body.as_ref()?.get("message")?.as_str()
+    }
+}
+
+fn sso_url(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("url="))
+        .map(str::trim)
+}
+
+/// GitHub's `message` field, on one line and at most 300 characters.
+fn github_message(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let m = v.get("message")?.as_str()?;
+    let one_line: String = m.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(if one_line.chars().count() > 300 {
+        one_line.chars().take(300).collect::<String>() + "…"
+    } else {
+        one_line
+    })
+}
+
+impl Inner {
+    /// Returns true if and only if a request to `url` carries the token: only when the URL's
+    /// origin (scheme, host, port) is the configured API origin.
+    pub(crate) fn sends_token_to(&self, url: &str) -> bool {
+        self.credential.is_some() && Origin::of(url).as_ref() == Some(&self.api_origin)
+    }
+
+    fn token_source_for(&self, url: &str) -> Option<String> {
+        self.sends_token_to(url)
+            .then(|| self.credential.as_ref().map(|c| c.source().to_owned()))
+            .flatten()
+    }
+
+    /// Sends one GET. GitHub's API headers (and the token) go only to the API origin.
+    pub(crate) fn send(
+        &self,
+        url: &str,
+        accept: &str,
+        extra: &[(&str, String)],
+    ) -> Result<Response<Body>, ureq::Error> {
+        let mut req = self
+            .agent
+            .get(url)
+            .header("Accept", accept)
+            .header("User-Agent", self.user_agent.as_str());
+        if Origin::of(url).as_ref() == Some(&self.api_origin) {
+            req = req.header("X-GitHub-Api-Version", API_VERSION);
+            if let Some(c) = &self.credential {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", c.expose()))
+                    .map_err(|e| ureq::Error::Http(e.into()))?;
+                // Keeps the value out of `Debug` output of the request.
+                value.set_sensitive(true);
+                req = req.header("Authorization", value);
+            }
+        }
+        for (name, value) in extra {
+            req = req.header(*name, value.as_str());
+        }
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(url = %redact(url), "GET");
+        req.call()
+    }
+
+    /// GET with retries; the body is read into memory. Statuses outside `pass` become errors.
+    pub(crate) fn fetch(
+        &self,
+        url: &str,
+        accept: &str,
+        extra: &[(&str, String)],
+        ctx: &Ctx,
+        pass: Pass,
+    ) -> Result<Fetched, Error> {
+        let mut failed = 0;
+        let mut current = url.to_owned();
+        let mut hops = 0;
+        loop {
+            let failure = match self.fetch_once(&current, accept, extra) {
+                // A renamed or transferred repository answers 301 to its new API URL.
+                Ok(f) if is_redirect(f.status) => {
+                    current = self.api_redirect(&current, &f, &mut hops)?;
+                    continue;
+                }
+                Ok(f) => {
+                    let passes = f.status < 400
+                        || (pass == Pass::NotFound && f.status == 404)
+                        || (pass == Pass::AnyClientError && f.status < 500);
+                    if passes {
+                        return Ok(f);
+                    }
+                    self.classify(&f, &current, ctx)
+                }
+                Err(failure) => failure,
+            };
+            failed += 1;
+            self.retry_or_fail(failure, failed)?;
+        }
+    }
+
+    /// Follows an API redirect, which must stay on the API origin (the token goes with it).
+    fn api_redirect(&self, from: &str, f: &Fetched, hops: &mut u32) -> Result<String, Error> {
+        *hops += 1;
+        let bad = |reason| Error::BadRedirect {
+            url: redact(from),
+            reason,
+        };
+        if *hops > MAX_REDIRECTS {
+            return Err(bad("too many redirects"));
+        }
+        let location = f
+            .headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| bad("the response has no Location header"))?;
+        let target = redirect_target(from, location)?;
+        if Origin::of(&target).as_ref() != Some(&self.api_origin) {
+            return Err(bad("an API response redirects to another host"));
+        }
+        Ok(target)
+    }
+
+    /// Pauses before the next attempt, or returns the error if it is final.
+    pub(crate) fn retry_or_fail(&self, failure: Failure, failed: u32) -> Result<(), Error> {
+        let wait = match failure.retry {
+            Retry::Never => None,
+            Retry::Backoff => Some(backoff(&self.retry, failed, jitter_random())),
+            Retry::After(wait) => Some(wait),
+        };
+        match wait {
+            Some(wait) if failed < self.retry.max_attempts => {
+                tracing::debug!(attempt = failed, ?wait, error = %failure.error, "retrying");
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                pause(&self.retry, wait);
+                Ok(())
+            }
+            _ => Err(failure.error),
+        }
+    }
+
+    fn fetch_once(
+        &self,
+        url: &str,
+        accept: &str,
+        extra: &[(&str, String)],
+    ) -> Result<Fetched, Failure> {
+        let mut resp = self
+            .send(url, accept, extra)
+            .map_err(|e| transport_failure(url, e))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let limit = if status >= 400 {
+            ERROR_BODY_LIMIT
+        } else {
+            BODY_LIMIT
+        };
+        let body = resp.body_mut().with_config().limit(limit).read_to_vec();
+        let body = match body {
+            Ok(b) => b,
+            // An oversized error body is still an error response; its message is not needed.
+            Err(_) if status >= 400 => Vec::new(),
+            Err(e) => return Err(transport_failure(url, e)),
+        };
+        self.counters
+            .bytes
+            .fetch_add(body.len() as u64, Ordering::Relaxed);
+        if let Some(expected) = content_length(&headers)
+            && (body.len() as u64) < expected
+            && status != 304
+        {
+            return Err(Failure {
+                error: Error::ShortBody {
+                    url: redact(url),
+                    expected,
+                    got: body.len() as u64,
+                },
+                retry: Retry::Backoff,
+            });
+        }
+        Ok(Fetched {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Maps an error status to an [`Error`] and decides whether it is worth retrying.
+    pub(crate) fn classify(&self, f: &Fetched, url: &str, ctx: &Ctx) -> Failure {
+        let message = github_message(&f.body);
+        let host = self.host.to_string();
+        let token_source = self.token_source_for(url);
+        let header = |name: &str| f.headers.get(name).and_then(|v| v.to_str().ok());
+        let plain = |error| Failure {
+            error,
+            retry: Retry::Never,
+        };
+        match f.status {
+            401 => plain(Error::BadCredentials { host, token_source }),
+            403 | 429 => {
+                if let Some(sso) =
+                    header("x-github-sso").filter(|v| v.trim_start().starts_with("required"))
+                {
+                    return plain(Error::SsoRequired {
+                        host,
+                        token_source: token_source.unwrap_or_else(|| "no token".to_owned()),
+                        url: sso_url(sso).map(str::to_owned),
+                    });
+                }
+                let now = unix_now();
+                if let Some(rl) = rate_limit(f.status, &f.headers, message.as_deref(), now) {
+                    let near = rl.wait <= self.retry.rate_limit_patience;
+                    return Failure {
+                        retry: if near {
+                            Retry::After(rl.wait + Duration::from_secs(1))
+                        } else {
+                            Retry::Never
+                        },
+                        error: Error::RateLimited {
+                            host,
+                            token_source,
+                            limit: rl.limit,
+                            reset_at: rl.reset_at,
+                            wait: Some(rl.wait),
+                        },
+                    };
+                }
+                plain(Error::Forbidden {
+                    host,
+                    url: redact(url),
+                    message: message.unwrap_or_else(|| "Forbidden".to_owned()),
+                    accepted_permissions: header("x-accepted-github-permissions")
+                        .map(str::to_owned),
+                })
+            }
+            404 => {
+                let bad_ref = ctx.git_ref.as_ref().filter(|_| {
+                    message
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with("No commit found for the ref"))
+                });
+                let what = match (bad_ref, &ctx.repo) {
+                    (Some(r), Some(repo)) => format!("ref `{r}` of {repo}"),
+                    _ => ctx.what.clone(),
+                };
+                plain(Error::NotFound {
+                    host,
+                    what,
+                    repo: ctx.repo.clone(),
+                    token_source,
+                })
+            }
+            status => Failure {
+                retry: if status >= 500 || status == 408 {
+                    Retry::Backoff
+                } else {
+                    Retry::Never
+                },
+                error: Error::Http {
+                    status,
+                    url: redact(url),
+                    message,
+                },
+            },
+        }
+    }
+
+    /// The cross-process lock for one logical request (a no-op without a cache).
+    fn lock(&self, url: &str, accept: &str) -> Option<crate::cache::LockGuard> {
+        let cache = self.cache.as_ref()?;
+        Some(cache.lock(&Cache::key(self.host.as_str(), url, accept, &self.identity)))
+    }
+
+    /// A GET through the cache (see [`crate::cache`] for the rules).
+    ///
+    /// `fresh` turns a network body into the value and the bytes to store; `cached` turns
+    /// stored bytes back into the value (`None` = corrupt, treated as a miss).
+    #[allow(clippy::type_complexity)]
+    fn cached_get<T>(
+        &self,
+        url: &str,
+        accept: &str,
+        ctx: &Ctx,
+        pass: Pass,
+        fresh: &dyn Fn(&[u8]) -> Result<(T, Vec<u8>), Error>,
+        cached: &dyn Fn(&[u8]) -> Option<T>,
+    ) -> Result<Answer<T>, Error> {
+        let now = unix_now();
+        let key = Cache::key(self.host.as_str(), url, accept, &self.identity);
+        let entry = self.cache.as_ref().and_then(|c| {
+            let e = c.load(&key, url, accept)?;
+            match e.meta.status {
+                404 => Some((e, None)),
+                _ => cached(&e.body).map(|v| (e, Some(v))),
+            }
+        });
+        if self.offline {
+            let (e, value) = entry.ok_or_else(|| Error::NotInCache { url: redact(url) })?;
+            self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Answer {
+                value,
+                next: e.meta.next,
+            });
+        }
+        let entry = match entry {
+            Some((e, value)) => {
+                let age = now.checked_sub(e.meta.fetched_at);
+                if age.is_some_and(|a| Duration::from_secs(a) < self.freshness) {
+                    self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(Answer {
+                        value,
+                        next: e.meta.next,
+                    });
+                }
+                Some((e, value))
+            }
+            None => None,
+        };
+        let mut validators = Vec::new();
+        if let Some((e, _)) = entry.as_ref().filter(|(e, _)| e.meta.status == 200) {
+            if let Some(etag) = &e.meta.etag {
+                validators.push(("If-None-Match", etag.clone()));
+            } else if let Some(lm) = &e.meta.last_modified {
+                validators.push(("If-Modified-Since", lm.clone()));
+            }
+        }
+        let f = self.fetch(url, accept, &validators, ctx, pass)?;
+        let store = |meta: Meta, body: &[u8]| {
+            if let Some(c) = &self.cache {
+                c.store(
+                    &key,
+                    &Entry {
+                        meta,
+                        body: body.to_vec(),
+                    },
+                );
+            }
+        };
+        let header = |name: &str| {
+            f.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        match (f.status, entry) {
+            (304, Some((mut e, value))) => {
+                self.counters.not_modified.fetch_add(1, Ordering::Relaxed);
+                e.meta.fetched_at = now;
+                // A 304 may carry a new ETag (e.g. weak/strong change); keep the newest.
+                if let Some(etag) = header("etag") {
+                    e.meta.etag = Some(etag);
+                }
+                store(e.meta.clone(), &e.body);
+                Ok(Answer {
+                    value,
+                    next: e.meta.next,
+                })
+            }
+            (404, _) => {
+                if self.is_bad_ref(&f, ctx) {
+                    return Err(self.classify(&f, url, ctx).error);
+                }
+                store(self.meta(url, accept, 404, None, None, None, now), &[]);
+                Ok(Answer {
+                    value: None,
+                    next: None,
+                })
+            }
+            (200..=299, _) => {
+                let (value, stored) = fresh(&f.body)?;
+                let next = header("link").as_deref().and_then(next_link);
+                store(
+                    self.meta(
+                        url,
+                        accept,
+                        200,
+                        header("etag"),
+                        header("last-modified"),
+                        next.clone(),
+                        now,
+                    ),
+                    &stored,
+                );
+                Ok(Answer {
+                    value: Some(value),
+                    next,
+                })
+            }
+            (status, _) => Err(Error::Http {
+                status,
+                url: redact(url),
+                message: Some(if status == 304 {
+                    "304 Not Modified without a cached entry".to_owned()
+                } else {
+                    "unexpected status for an API request".to_owned()
+                }),
+            }),
+        }
+    }
+
+    fn is_bad_ref(&self, f: &Fetched, ctx: &Ctx) -> bool {
+        ctx.git_ref.is_some()
+            && github_message(&f.body).is_some_and(|m| m.starts_with("No commit found for the ref"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn meta(
+        &self,
+        url: &str,
+        accept: &str,
+        status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        next: Option<String>,
+        now: u64,
+    ) -> Meta {
+        Meta {
+            v: 1,
+            url: url.to_owned(),
+            accept: accept.to_owned(),
+            status,
+            etag,
+            last_modified,
+            next,
+            fetched_at: now,
+        }
+    }
+}
+
+/// A transport error as a failure: retried (with backoff) if it may be transient.
+pub(crate) fn transport_failure(url: &str, e: ureq::Error) -> Failure {
+    Failure {
+        retry: if retry::transient(&e) {
+            Retry::Backoff
+        } else {
+            Retry::Never
+        },
+        error: Error::Network {
+            url: redact(url),
+            source: Box::new(e),
+        },
+    }
+}
+
+/// Returns true if and only if `status` is a redirect we follow.
+pub(crate) fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// The `Content-Length` header, if present and numeric.
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::SecretString;
+
+    use super::*;
+
+    fn client(api_url: &str) -> GitHub {
+        let mut cfg = ClientConfig::new(Host::github_com());
+        cfg.api_url = api_url.to_owned();
+        cfg.credential = Some(Credential::new(SecretString::from("ghp_x"), "test"));
+        GitHub::new(cfg).unwrap()
+    }
+
+    #[test]
+    fn token_goes_only_to_the_api_origin() {
+        let gh = client("https://api.github.com");
+        let inner = &gh.inner;
+        assert!(inner.sends_token_to("https://api.github.com/repos/a/b/releases"));
+        assert!(inner.sends_token_to("https://API.GITHUB.COM:443/x"));
+        for other in [
+            "https://objects.githubusercontent.com/x",
+            "http://api.github.com/x",
+            "https://api.github.com:8443/x",
+            "https://api.github.com.evil.example/x",
+            "https://github.com/a/b/releases/download/t/f",
+        ] {
+            assert!(!inner.sends_token_to(other), "{other}");
+        }
+        let ghes = client("http://127.0.0.1:9/api/v3");
+        assert!(
+            ghes.inner
+                .sends_token_to("http://127.0.0.1:9/api/v3/repos/a/b")
+        );
+        assert!(!ghes.inner.sends_token_to("http://127.0.0.1:10/a"));
+    }
+
+    #[test]
+    fn new_refuses_insecure_urls_and_bad_proxies() {
+        let mut cfg = ClientConfig::new(Host::github_com());
+        cfg.api_url = "http://api.github.com".to_owned();
+        assert!(matches!(
+            GitHub::new(cfg.clone()),
+            Err(Error::InvalidApiUrl { .. })
+        ));
+        cfg.api_url = "https://api.github.com/".to_owned();
+        assert_eq!(
+            GitHub::new(cfg.clone()).unwrap().api_url(),
+            "https://api.github.com"
+        );
+        cfg.proxy = Some("::not a proxy::".to_owned());
+        assert!(matches!(GitHub::new(cfg), Err(Error::InvalidProxy)));
+    }
+
+    #[test]
+    fn sso_header_parsing() {
+        assert_eq!(
+            sso_url("required; url=https://github.com/orgs/acme/sso?authorization_request=X"),
+            Some("https://github.com/orgs/acme/sso?authorization_request=X")
+        );
+        assert_eq!(sso_url("partial-results; organizations=1,2"), None);
+    }
+
+    #[test]
+    fn github_messages_are_one_bounded_line() {
+        assert_eq!(
+            github_message(br#"{"message": "Bad\n  credentials"}"#).as_deref(),
+            Some("Bad credentials")
+        );
+        let long = format!(r#"{{"message": "{}"}}"#, "x".repeat(500));
+        assert_eq!(
+            github_message(long.as_bytes()).unwrap().chars().count(),
+            301
+        );
+        assert_eq!(github_message(b"<html>"), None);
+    }
+
+    #[test]
+    fn debug_shows_no_token() {
+        let gh = client("https://api.github.com");
+        let debug = format!("{gh:?}");
+        assert!(!debug.contains("ghp_x"), "{debug}");
+        assert!(debug.contains("test"));
+    }
+}

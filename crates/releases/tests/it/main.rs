@@ -1,0 +1,9 @@
+//! Integration tests for `releases` against the fake GitHub (`testkit`), asserting on its
+//! request log. One test binary (links once); modules by topic.
+
+mod cache;
+mod download;
+mod errors;
+mod listing;
+mod secrets;
+mod support;
