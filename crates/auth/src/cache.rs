@@ -1,0 +1,516 @@
+//! The cross-process cache: one slow credential lookup serves a burst of parallel processes.
+//!
+//! mise starts our CLI once per tool, in parallel; five tools from one origin must not run a
+//! 2-second `op read` (or `gh auth token`) five times. So the result of the `credential_command`
+//! and `gh` providers is shared through the **Linux kernel keyring**, never through a file:
+//!
+//! * entry: a `user` key in the session keyring (the per-user session keyring when the
+//!   process has none), described `skillrig-auth:v1:<host>:<provider>:<fingerprint>` where the
+//!   fingerprint changes with the configured command; payload = the outcome (token, or a
+//!   miss/error summary);
+//! * lifetime: a kernel timeout of `cache_ttl` (default 300 s) for tokens and at most 10 s
+//!   for misses and errors (enough for one burst, short enough that fixing the problem and
+//!   retrying works);
+//! * permissions: the possessor (processes that have this session keyring) may read; other
+//!   processes of the same user can see that the key exists, not its payload;
+//! * coordination: an empty lock file per host and provider in `$XDG_RUNTIME_DIR/skillrig`
+//!   (else the cache directory), locked with `File::lock`. The first process runs the
+//!   provider while the others wait, then they re-read the keyring. Waiting is bounded by the
+//!   provider's timeout plus a margin, after which a waiter runs the provider itself.
+//!
+//! Where the kernel keyring is not available (another OS, or a seccomp profile that blocks
+//! `keyctl`, like Docker's default) there is no cross-process cache at all — logged at debug
+//! level — and each process runs the provider itself. Lock files hold nothing. The threat
+//! model is in `docs/auth.md`.
+
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use origin_meta::Host;
+use secrecy::zeroize::Zeroizing;
+
+use crate::env::{Env, vars};
+use crate::outcome::{Miss, MissReason, Outcome, ProviderError};
+use crate::providers::Lookup;
+use crate::token::{ProviderKind, Source, Token};
+
+/// How long misses and errors are shared: one burst of parallel processes, no more.
+const NEGATIVE_TTL: Duration = Duration::from_secs(10);
+/// Extra time a waiter gives the lock holder beyond the provider's own timeout.
+const WAIT_MARGIN: Duration = Duration::from_secs(5);
+
+/// Which provider run an entry stands for.
+#[derive(Clone, Debug)]
+pub(crate) struct CacheKey {
+    pub(crate) host: Host,
+    pub(crate) provider: ProviderKind,
+    /// Changes when the configured command changes, so an edited config is not shadowed by
+    /// an old entry.
+    pub(crate) fingerprint: String,
+}
+
+impl CacheKey {
+    pub(crate) fn new(host: &Host, provider: ProviderKind, config: &str) -> CacheKey {
+        // A stable hash is enough: a collision or a change across Rust versions only costs a
+        // cache miss.
+        let mut h = std::hash::DefaultHasher::new();
+        config.hash(&mut h);
+        CacheKey {
+            host: host.clone(),
+            provider,
+            fingerprint: format!("{:016x}", h.finish()),
+        }
+    }
+
+    fn description(&self) -> String {
+        format!(
+            "skillrig-auth:v1:{}:{}:{}",
+            self.host, self.provider, self.fingerprint
+        )
+    }
+
+    fn lock_file_name(&self) -> String {
+        let host: String = self
+            .host
+            .as_str()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("{host}.{}.lock", self.provider)
+    }
+}
+
+/// The shared cache; a no-op where the kernel keyring is unavailable.
+#[derive(Debug)]
+pub(crate) struct SharedCache {
+    store: Option<store::KernelStore>,
+    lock_dir: Option<PathBuf>,
+}
+
+impl SharedCache {
+    /// Probes the kernel keyring and picks the lock directory from `env`.
+    pub(crate) fn new(env: &Env) -> SharedCache {
+        let store = store::KernelStore::open();
+        SharedCache {
+            lock_dir: store.as_ref().and_then(|_| lock_dir(env)),
+            store,
+        }
+    }
+
+    /// A cache that never shares anything (doctor, tests).
+    pub(crate) fn disabled() -> SharedCache {
+        SharedCache {
+            store: None,
+            lock_dir: None,
+        }
+    }
+
+    /// Returns true if and only if results can be shared between processes.
+    pub(crate) fn enabled(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// The lock directory in use (tests check it holds no secret).
+    #[cfg(test)]
+    pub(crate) fn lock_dir(&self) -> Option<&std::path::Path> {
+        self.lock_dir.as_deref()
+    }
+
+    /// Returns the shared result for `key`, or runs `provider` once for everyone waiting.
+    pub(crate) fn get_or_run(
+        &self,
+        key: &CacheKey,
+        ttl: Duration,
+        provider_timeout: Duration,
+        provider: impl FnOnce() -> Lookup,
+    ) -> Lookup {
+        let Some(store) = self.store.as_ref().filter(|_| !ttl.is_zero()) else {
+            return provider();
+        };
+        let desc = key.description();
+        if let Some(hit) = store.get(&desc).and_then(|p| decode(key, &p)) {
+            tracing::debug!(host = %key.host, provider = %key.provider, "served from the cross-process cache");
+            return hit;
+        }
+        let _guard = self.lock(key, provider_timeout + WAIT_MARGIN);
+        if _guard.is_some() {
+            // Someone else may have finished while we waited.
+            if let Some(hit) = store.get(&desc).and_then(|p| decode(key, &p)) {
+                tracing::debug!(host = %key.host, provider = %key.provider, "served from the cross-process cache after waiting");
+                return hit;
+            }
+        }
+        let lookup = provider();
+        if let Some((payload, positive)) = encode(&lookup.outcome) {
+            let life = if positive { ttl } else { ttl.min(NEGATIVE_TTL) };
+            if let Err(e) = store.put(&desc, &payload, life) {
+                tracing::debug!(host = %key.host, provider = %key.provider, "cannot store in the kernel keyring: {e}");
+            }
+        }
+        lookup
+    }
+
+    /// Drops the entry for `key` (its token got a 401, or git said `erase`).
+    pub(crate) fn invalidate(&self, key: &CacheKey) {
+        if let Some(store) = &self.store {
+            store.remove(&key.description());
+        }
+    }
+
+    /// Takes the per-key lock file, waiting at most `wait`. `None` when there is no usable
+    /// lock directory or the wait ran out; the caller then proceeds unlocked.
+    fn lock(&self, key: &CacheKey, wait: Duration) -> Option<File> {
+        let dir = self.lock_dir.as_ref()?;
+        let path = dir.join(key.lock_file_name());
+        let file = match File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::debug!(path = %path.display(), "cannot open lock file: {e}");
+                return None;
+            }
+        };
+        let deadline = Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Some(file),
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => {
+                    tracing::debug!(path = %path.display(), "giving up on the lock: {e}");
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// `$XDG_RUNTIME_DIR/skillrig` (per-user tmpfs, mode 0700), else the cache directory.
+fn lock_dir(env: &Env) -> Option<PathBuf> {
+    let dir = env
+        .abs_path(vars::XDG_RUNTIME_DIR)
+        .or_else(|| env.abs_path(vars::XDG_CACHE_HOME))
+        .or_else(|| env.home().map(|h| h.join(".cache")))?
+        .join("skillrig");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    match builder.create(&dir) {
+        Ok(()) => Some(dir),
+        Err(e) => {
+            tracing::debug!(dir = %dir.display(), "no lock directory: {e}");
+            None
+        }
+    }
+}
+
+// Payload: "T\n<detail>\n<token>" | "M\n<reason code>\n<detail>" | "E\n<error code>\n<message>".
+fn encode(outcome: &Outcome) -> Option<(Zeroizing<Vec<u8>>, bool)> {
+    let one_line = |s: &str| s.replace(['\n', '\r'], " ");
+    let text = match outcome {
+        Outcome::Found(t) => Zeroizing::new(format!(
+            "T\n{}\n{}",
+            one_line(t.source().detail()),
+            t.expose_secret()
+        )),
+        Outcome::Miss(m) => match m.reason {
+            // Only results of actually running the provider are worth sharing.
+            MissReason::EmptyOutput | MissReason::NotLoggedIn => {
+                Zeroizing::new(format!("M\n{}\n{}", m.reason.code(), one_line(&m.detail)))
+            }
+            _ => return None,
+        },
+        Outcome::Failed(e) => Zeroizing::new(format!(
+            "E\n{}\n{}",
+            e.code(),
+            one_line(&crate::outcome::error_chain(e))
+        )),
+        Outcome::NotTried => return None,
+    };
+    let positive = matches!(outcome, Outcome::Found(_));
+    Some((Zeroizing::new(text.as_bytes().to_vec()), positive))
+}
+
+fn decode(key: &CacheKey, payload: &[u8]) -> Option<Lookup> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let mut parts = text.splitn(3, '\n');
+    let (tag, a, b) = (parts.next()?, parts.next()?, parts.next()?);
+    let outcome = match tag {
+        "T" => {
+            let source = Source::new(key.provider, a).into_cached();
+            Outcome::Found(Token::new(
+                secrecy::SecretString::from(b.to_owned()),
+                key.host.clone(),
+                source,
+            ))
+        }
+        "M" => Outcome::Miss(Miss {
+            reason: MissReason::from_code(a)?,
+            detail: format!("{b} (cached)"),
+        }),
+        "E" => Outcome::Failed(ProviderError::Cached {
+            code: a.to_owned(),
+            message: b.to_owned(),
+        }),
+        _ => return None,
+    };
+    Some(Lookup {
+        outcome,
+        notes: vec!["result shared by another process through the kernel keyring".to_owned()],
+    })
+}
+
+#[cfg(target_os = "linux")]
+mod store {
+    use linux_keyutils::{KeyError, KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
+    use secrecy::zeroize::Zeroizing;
+    use std::time::Duration;
+
+    /// The session keyring (never created: a process without one gets the per-user session
+    /// keyring, which its siblings share too).
+    #[derive(Debug)]
+    pub(super) struct KernelStore {
+        ring: KeyRing,
+    }
+
+    impl KernelStore {
+        pub(super) fn open() -> Option<KernelStore> {
+            match KeyRing::from_special_id(KeyRingIdentifier::Session, false) {
+                Ok(ring) => Some(KernelStore { ring }),
+                Err(e) => {
+                    tracing::debug!("kernel keyring unavailable, no cross-process cache: {e}");
+                    None
+                }
+            }
+        }
+
+        pub(super) fn get(&self, desc: &str) -> Option<Zeroizing<Vec<u8>>> {
+            let key = self.ring.search(desc).ok()?;
+            key.read_to_vec().ok().map(Zeroizing::new)
+        }
+
+        pub(super) fn put(
+            &self,
+            desc: &str,
+            payload: &[u8],
+            ttl: Duration,
+        ) -> Result<(), KeyError> {
+            let key = self.ring.add_key(desc, payload)?;
+            let secs = usize::try_from(ttl.as_secs().max(1)).unwrap_or(usize::MAX);
+            if let Err(e) = key.set_timeout(secs) {
+                // An entry that would never expire is worse than no entry.
+                let _ = key.invalidate();
+                return Err(e);
+            }
+            let perms = KeyPermissionsBuilder::builder()
+                .posessor(
+                    Permission::VIEW
+                        | Permission::READ
+                        | Permission::WRITE
+                        | Permission::SEARCH
+                        | Permission::SETATTR,
+                )
+                .user(Permission::VIEW)
+                .build();
+            let _ = key.set_perms(perms);
+            Ok(())
+        }
+
+        pub(super) fn remove(&self, desc: &str) {
+            if let Ok(key) = self.ring.search(desc)
+                && key.invalidate().is_err()
+            {
+                let _ = self.ring.unlink_key(key);
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod store {
+    use secrecy::zeroize::Zeroizing;
+    use std::time::Duration;
+
+    /// No cross-process store on this platform.
+    #[derive(Debug)]
+    pub(super) struct KernelStore;
+
+    impl KernelStore {
+        pub(super) fn open() -> Option<KernelStore> {
+            None
+        }
+        pub(super) fn get(&self, _desc: &str) -> Option<Zeroizing<Vec<u8>>> {
+            None
+        }
+        pub(super) fn put(
+            &self,
+            _desc: &str,
+            _payload: &[u8],
+            _ttl: Duration,
+        ) -> Result<(), std::io::Error> {
+            Ok(())
+        }
+        pub(super) fn remove(&self, _desc: &str) {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn unique_host(tag: &str) -> Host {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        Host::parse(&format!("{tag}-{}-{nanos}.cache.test", std::process::id())).unwrap()
+    }
+
+    fn found(host: &Host, value: &str) -> Lookup {
+        Outcome::Found(Token::new(
+            secrecy::SecretString::from(value.to_owned()),
+            host.clone(),
+            Source::new(
+                ProviderKind::CredentialCommand,
+                "credential_command `x` from [default]",
+            ),
+        ))
+        .into()
+    }
+
+    #[test]
+    fn payload_round_trip() {
+        let host = Host::github_com();
+        let key = CacheKey::new(&host, ProviderKind::Gh, "gh");
+        let (payload, positive) = encode(&found(&host, "ghp_roundtrip").outcome).unwrap();
+        assert!(positive);
+        let back = decode(&key, &payload).unwrap();
+        let Outcome::Found(t) = back.outcome else {
+            panic!()
+        };
+        assert_eq!(t.expose_secret(), "ghp_roundtrip");
+        assert!(t.source().cached());
+
+        let err = Outcome::Failed(ProviderError::Exited {
+            program: "gh".into(),
+            status: "exit code 1".into(),
+            stderr: "boom".into(),
+        });
+        let (payload, positive) = encode(&err).unwrap();
+        assert!(!positive);
+        let back = decode(&key, &payload).unwrap();
+        assert_eq!(back.outcome.code(), Some("exited"));
+        assert_eq!(
+            back.outcome.summary(),
+            "gh failed (exit code 1): boom (cached from another process)"
+        );
+
+        let not_set = Outcome::miss(MissReason::NotSet, "x");
+        assert!(encode(&not_set).is_none());
+    }
+
+    #[test]
+    fn fingerprint_follows_the_command() {
+        let h = Host::github_com();
+        let a = CacheKey::new(&h, ProviderKind::CredentialCommand, "op read a");
+        let b = CacheKey::new(&h, ProviderKind::CredentialCommand, "op read b");
+        assert_ne!(a.description(), b.description());
+        assert_eq!(
+            a.description(),
+            CacheKey::new(&h, ProviderKind::CredentialCommand, "op read a").description()
+        );
+        assert_eq!(
+            CacheKey::new(&Host::parse("ghe.x:8443").unwrap(), ProviderKind::Gh, "")
+                .lock_file_name(),
+            "ghe.x_8443.gh.lock"
+        );
+    }
+
+    #[test]
+    fn runs_once_then_serves_from_the_kernel_keyring() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::from_vars([("XDG_RUNTIME_DIR", dir.path())]);
+        let cache = SharedCache::new(&env);
+        if !cache.enabled() {
+            // Documented degradation; the parallel-process test in tests/it asserts the
+            // keyring is there when CI says it must be.
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("SKIPPED: kernel keyring unavailable here");
+            }
+            return;
+        }
+        let host = unique_host("once");
+        let key = CacheKey::new(&host, ProviderKind::CredentialCommand, "cmd");
+        let runs = AtomicUsize::new(0);
+        let run = || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            found(&host, "ghp_shared_value")
+        };
+        let first = cache.get_or_run(&key, Duration::from_secs(60), Duration::from_secs(1), run);
+        assert!(matches!(first.outcome, Outcome::Found(ref t) if !t.source().cached()));
+        let second = cache.get_or_run(
+            &key,
+            Duration::from_secs(60),
+            Duration::from_secs(1),
+            || {
+                runs.fetch_add(1, Ordering::SeqCst);
+                found(&host, "ghp_other")
+            },
+        );
+        let Outcome::Found(t) = second.outcome else {
+            panic!("{:?}", second.outcome)
+        };
+        assert_eq!(t.expose_secret(), "ghp_shared_value");
+        assert!(t.source().cached());
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+
+        cache.invalidate(&key);
+        let third = cache.get_or_run(
+            &key,
+            Duration::from_secs(60),
+            Duration::from_secs(1),
+            || {
+                runs.fetch_add(1, Ordering::SeqCst);
+                found(&host, "ghp_after_invalidate")
+            },
+        );
+        let Outcome::Found(t) = third.outcome else {
+            panic!()
+        };
+        assert_eq!(t.expose_secret(), "ghp_after_invalidate");
+        assert_eq!(runs.load(Ordering::SeqCst), 2);
+
+        // Zero TTL bypasses the cache entirely.
+        cache.get_or_run(&key, Duration::ZERO, Duration::from_secs(1), || {
+            runs.fetch_add(1, Ordering::SeqCst);
+            found(&host, "x_ignored")
+        });
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+        cache.invalidate(&key);
+
+        // The lock directory holds empty files only.
+        for entry in std::fs::read_dir(cache.lock_dir().unwrap()).unwrap() {
+            assert_eq!(entry.unwrap().metadata().unwrap().len(), 0);
+        }
+    }
+}
