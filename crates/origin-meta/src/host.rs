@@ -58,8 +58,7 @@ impl Host {
         let lower = trimmed.to_ascii_lowercase();
         let (name, port) = match lower.rsplit_once(':') {
             Some((name, port)) => {
-                if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5
-                {
+                if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 {
                     return Err(err("the port must be a number"));
                 }
                 (name, Some(port))
@@ -69,6 +68,8 @@ impl Host {
         let name = name.strip_suffix('.').unwrap_or(name);
         if name.is_empty()
             || name.starts_with('.')
+            // One trailing dot was the FQDN form; a second would make `a..` and `a.` differ.
+            || name.ends_with('.')
             || name.starts_with('-')
             || name.contains("..")
             || !name
@@ -81,7 +82,10 @@ impl Host {
         }
         let name = if name == "github.com" || name.ends_with(".github.com") {
             "github.com".to_owned()
-        } else if let Some(rest) = name.strip_prefix("api.").filter(|r| r.ends_with(".ghe.com")) {
+        } else if let Some(rest) = name
+            .strip_prefix("api.")
+            .filter(|r| r.ends_with(".ghe.com"))
+        {
             rest.to_owned()
         } else {
             name.to_owned()
@@ -184,6 +188,8 @@ mod tests {
             "host:",
             "host:x",
             "..",
+            "a..",
+            "ghe.example.com..",
             "-a.com",
             "user@host",
         ] {

@@ -1,6 +1,83 @@
 //! Pure parsing and rules for skillrig origins: tool addresses, origin metadata, release
-//! conventions, platform mapping and consumer files. No I/O beyond reading given bytes.
+//! conventions, platform mapping, checksums files and consumer files.
+//!
+//! This crate is the leaf of the workspace. It does no network and no I/O beyond the bytes it
+//! is given (plus two `from_path` conveniences for local consumer files), so every rule here
+//! is testable with plain strings. It is internal to skillrig-mise and makes no semver promise.
+//!
+//! # From `ctx.tool` to an asset name
+//!
+//! ```
+//! use origin_meta::{BinarySpec, OriginIndex, Platform, ToolAddress};
+//!
+//! // 1. What mise passed (`skillrig:acme/tools/jira` → `acme/tools/jira`).
+//! let address = ToolAddress::parse("acme/tools/jira", None)?;
+//! assert_eq!(address.to_string(), "acme/tools/jira");
+//!
+//! // 2. Origin metadata, if the origin has any (convention gate included).
+//! let index = OriginIndex::parse(br#"{"skillrigConvention": 1, "skills": []}"#)?;
+//! let spec = BinarySpec::resolve(address.bin(), Some(&index), None);
+//!
+//! // 3. The binary's stream picks its tags out of the monorepo's tags.
+//! let tags = [("1.7.0+jira", false), ("jira-v1.6.0", false), ("0.0.6+tfc", false)];
+//! let versions = spec.stream().versions(tags);
+//! let latest = versions.last().unwrap();
+//! assert_eq!((latest.to_string().as_str(), latest.tag()), ("1.7.0", "1.7.0+jira"));
+//!
+//! // 4. Asset and checksums names to look for in that release.
+//! let platform = Platform::from_mise("linux", "amd64", Some("gnu"));
+//! let assets = spec.asset_candidates(latest.version(), &platform);
+//! assert_eq!(assets[0], "jira_1.7.0_linux_amd64.tar.gz");
+//! let sums = spec.checksums_candidates(&assets[0], address.repo(), latest.version());
+//! assert_eq!(sums[0], "jira_checksums.txt");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Modules at a glance
+//!
+//! - [`ToolAddress`], [`Origin`]: the three address forms and the `OWNER/REPO[@REF]` origin
+//!   grammar ([`address`]).
+//! - [`OriginToml`], [`OriginIndex`], [`BinaryEntry`], [`Warning`]: origin metadata and the
+//!   convention gate ([`metadata`]).
+//! - [`BinarySpec`]: precedence index.json → `.skillrig-origin.toml` → convention, and the
+//!   asset/checksums candidate names ([`spec`]).
+//! - [`Stream`], [`StreamVersion`]: tag streams and version ordering ([`stream`]).
+//! - [`Platform`]: mise `RUNTIME` values to goreleaser tokens ([`platform`]).
+//! - [`ChecksumsFile`]: SHA-256 checksums files ([`checksums`]).
+//! - [`SkillsLock`], [`SkillManifest`], [`ToolRequirement`], [`Requirement`]: consumer files
+//!   and version constraints ([`lock`], [`manifest`], [`requirement`]).
+//!
+//! # Errors
+//!
+//! Each parser has its own error type. `Display` is one line saying what was wrong (and where:
+//! a path like `binaries[0].asset` or a line number); a lower-level parser's message (TOML,
+//! JSON, YAML, SemVer) is the [`source`](std::error::Error::source), never repeated. Where
+//! there is something to suggest, `hint()` returns it as data for the caller to print after
+//! the error. `kind()` gives the variant to branch on.
 
+pub mod address;
+pub mod checksums;
 mod host;
+pub mod lock;
+pub mod manifest;
+pub mod metadata;
+pub mod platform;
+pub mod requirement;
+pub mod spec;
+pub mod stream;
 
+pub use address::{AddressError, AddressErrorKind, Origin, Part, ToolAddress};
+pub use checksums::{ChecksumEntry, ChecksumsError, ChecksumsErrorKind, ChecksumsFile};
 pub use host::{Host, HostError, HostKind};
+pub use lock::{LOCKFILE_VERSION, LockError, LockErrorKind, LockedSkill, SkillsLock};
+pub use manifest::{ManifestError, ManifestErrorKind, SkillManifest};
+pub use metadata::{
+    BinaryEntry, IndexSkill, MetadataError, MetadataErrorKind, MetadataFile, OriginIndex,
+    OriginToml, SUPPORTED_CONVENTION, Warning, WarningKind,
+};
+pub use platform::Platform;
+pub use requirement::{Requirement, RequirementError, ToolRequirement};
+pub use spec::{
+    AssetTemplate, BinarySpec, PlatformOverride, PlatformTokens, SpecSource, TemplateError,
+};
+pub use stream::{Stream, StreamRuleError, StreamVersion};

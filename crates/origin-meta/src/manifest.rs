@@ -1,0 +1,460 @@
+//! Vendored `SKILL.md` frontmatter, read the way the skillrig CLI reads it.
+//!
+//! Framing: the file must start with exactly `---\n` (no byte-order mark, no blank line, no
+//! CRLF), and the YAML block ends at the first `\n---` after that. Top-level keys read:
+//! `name` (required; equals the skill's directory name), `description`, `metadata` (a
+//! mapping). skillrig's own fields are flat dotted keys inside `metadata`:
+//!
+//! | key | rule |
+//! |---|---|
+//! | `x-skillrig.version` | required, must be a YAML *string* (`1.4` is a float and counts as absent) |
+//! | `x-skillrig.namespace` | optional string |
+//! | `x-skillrig.convention-version` | optional string; a non-string reads as `""` |
+//! | `x-skillrig.topics` | list; scalar elements stringified; a non-list is absent |
+//! | `x-skillrig.requires` | list of `{tool, version, source, manager}` maps; non-string fields read as `""`, non-map elements are skipped |
+//!
+//! The ARCHITECTURE document shows the same fields nested under one `x-skillrig:` mapping;
+//! that shape is accepted too, and a flat key wins over its nested twin.
+//!
+//! YAML is parsed with `serde_norway`, the maintained fork of `serde_yaml`: it is already a
+//! workspace dependency, builds quickly, and its `Value` keeps strings and numbers apart,
+//! which the "version must be a string" rule needs.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_norway::{Mapping, Value};
+
+use crate::requirement::ToolRequirement;
+
+/// A parsed `SKILL.md` frontmatter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SkillManifest {
+    /// The skill name (must equal its directory name).
+    pub name: String,
+    /// One-line description, `""` when absent.
+    pub description: String,
+    /// `x-skillrig.version`.
+    pub version: String,
+    /// `x-skillrig.namespace`, `""` when absent.
+    pub namespace: String,
+    /// `x-skillrig.convention-version`, `""` when absent or not a string.
+    pub convention_version: String,
+    /// `x-skillrig.topics`; `None` when absent or not a list.
+    pub topics: Option<Vec<String>>,
+    /// `x-skillrig.requires`, in order; empty when absent.
+    pub requires: Vec<ToolRequirement>,
+}
+
+impl SkillManifest {
+    /// Parses a `SKILL.md` file's text (frontmatter and body).
+    pub fn parse(text: &str) -> Result<SkillManifest, ManifestError> {
+        let err = |kind| ManifestError { path: None, kind };
+        let block = frontmatter(text).map_err(err)?;
+        let root: Value =
+            serde_norway::from_str(block).map_err(|e| err(ManifestErrorKind::Yaml(e)))?;
+        let empty = Mapping::new();
+        let root = match &root {
+            Value::Null => &empty,
+            Value::Mapping(map) => map,
+            _ => return Err(err(ManifestErrorKind::NotAMapping("the frontmatter"))),
+        };
+        let name = root.get("name").and_then(scalar_text).unwrap_or_default();
+        if name.is_empty() {
+            return Err(err(ManifestErrorKind::MissingName));
+        }
+        let metadata = match root.get("metadata") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Mapping(map)) => map,
+            Some(_) => return Err(err(ManifestErrorKind::NotAMapping("`metadata`"))),
+        };
+        let nested = match metadata.get("x-skillrig") {
+            Some(Value::Mapping(map)) => map,
+            _ => &empty,
+        };
+        let field = |key: &str| {
+            metadata
+                .get(format!("x-skillrig.{key}").as_str())
+                .or_else(|| nested.get(key))
+        };
+        let string = |key: &str| match field(key) {
+            Some(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let version = string("version");
+        if version.is_empty() {
+            return Err(err(ManifestErrorKind::MissingVersion));
+        }
+        let topics = match field("topics") {
+            Some(Value::Sequence(items)) => Some(items.iter().filter_map(scalar_text).collect()),
+            _ => None,
+        };
+        let requires = match field("requires") {
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .filter_map(|item| {
+                    let map = item.as_mapping()?;
+                    let text = |key: &str| match map.get(key) {
+                        Some(Value::String(s)) => s.clone(),
+                        _ => String::new(),
+                    };
+                    Some(ToolRequirement {
+                        tool: text("tool"),
+                        version: text("version"),
+                        source: text("source"),
+                        manager: text("manager"),
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(SkillManifest {
+            name,
+            description: root
+                .get("description")
+                .and_then(scalar_text)
+                .unwrap_or_default(),
+            version,
+            namespace: string("namespace"),
+            convention_version: string("convention-version"),
+            topics,
+            requires,
+        })
+    }
+
+    /// Reads `<skill dir>/SKILL.md` and checks that `name` equals the directory's name.
+    pub fn from_path(path: &Path) -> Result<SkillManifest, ManifestError> {
+        let with_path = |kind| ManifestError {
+            path: Some(path.to_owned()),
+            kind,
+        };
+        let text =
+            std::fs::read_to_string(path).map_err(|e| with_path(ManifestErrorKind::Io(e)))?;
+        let manifest = SkillManifest::parse(&text).map_err(|e| with_path(e.kind))?;
+        let dir = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|d| d.to_str())
+            .unwrap_or("");
+        manifest
+            .check_dir_name(dir)
+            .map_err(|e| with_path(e.kind))?;
+        Ok(manifest)
+    }
+
+    /// Checks the skillrig rule that `name` equals the skill's directory name.
+    pub fn check_dir_name(&self, dir: &str) -> Result<(), ManifestError> {
+        if self.name == dir {
+            return Ok(());
+        }
+        Err(ManifestError {
+            path: None,
+            kind: ManifestErrorKind::NameMismatch {
+                name: self.name.clone(),
+                dir: dir.to_owned(),
+            },
+        })
+    }
+}
+
+/// The YAML between the fences.
+fn frontmatter(text: &str) -> Result<&str, ManifestErrorKind> {
+    let Some(rest) = text.strip_prefix("---\n") else {
+        let hint = if text.starts_with('\u{feff}') {
+            Some("remove the byte-order mark before the opening `---`")
+        } else if text.starts_with("---\r\n") {
+            Some("the file has Windows (CRLF) line endings; skillrig requires LF")
+        } else if text.trim_start().starts_with("---") {
+            Some("remove what comes before the opening `---`; it must be the first line")
+        } else {
+            None
+        };
+        return Err(ManifestErrorKind::MissingFrontmatter(hint));
+    };
+    // An empty block (`---\n---`) has no `\n---`; treat it as empty rather than unterminated.
+    if rest == "---" || rest.starts_with("---\n") {
+        return Ok("");
+    }
+    match rest.find("\n---") {
+        Some(end) => Ok(&rest[..end]),
+        None => Err(ManifestErrorKind::Unterminated),
+    }
+}
+
+/// A scalar as text (Go's yaml decoder fills string fields from any scalar).
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Why a `SKILL.md` could not be read.
+#[derive(Debug)]
+pub struct ManifestError {
+    path: Option<PathBuf>,
+    kind: ManifestErrorKind,
+}
+
+/// The specific reason behind a [`ManifestError`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ManifestErrorKind {
+    /// Reading the file failed.
+    Io(std::io::Error),
+    /// The file does not start with `---\n`; carries a hint when the cause is recognisable.
+    MissingFrontmatter(Option<&'static str>),
+    /// No closing `---`.
+    Unterminated,
+    /// The block is not valid YAML.
+    Yaml(serde_norway::Error),
+    /// The frontmatter or `metadata` is not a mapping.
+    NotAMapping(&'static str),
+    /// `name` is missing or empty.
+    MissingName,
+    /// `metadata."x-skillrig.version"` is missing or not a string.
+    MissingVersion,
+    /// `name` differs from the directory name.
+    NameMismatch {
+        /// The manifest's name.
+        name: String,
+        /// The directory's name.
+        dir: String,
+    },
+}
+
+impl ManifestError {
+    /// The specific reason.
+    pub fn kind(&self) -> &ManifestErrorKind {
+        &self.kind
+    }
+
+    /// The file, when the error came from [`SkillManifest::from_path`].
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// A line telling the user what to fix, when there is something specific to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        match &self.kind {
+            ManifestErrorKind::MissingFrontmatter(hint) => *hint,
+            ManifestErrorKind::MissingVersion => Some(
+                "quote the version: `x-skillrig.version: \"1.4\"` (unquoted `1.4` is a number)",
+            ),
+            ManifestErrorKind::NameMismatch { .. } => {
+                Some("rename the directory or the `name` so they match")
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "`{}`: ", path.display())?,
+            None => f.write_str("SKILL.md: ")?,
+        }
+        match &self.kind {
+            ManifestErrorKind::Io(_) => f.write_str("cannot read the file"),
+            ManifestErrorKind::MissingFrontmatter(_) => f.write_str("missing YAML frontmatter"),
+            ManifestErrorKind::Unterminated => {
+                f.write_str("unterminated YAML frontmatter (no closing `---`)")
+            }
+            ManifestErrorKind::Yaml(_) => f.write_str("the frontmatter is not valid YAML"),
+            ManifestErrorKind::NotAMapping(what) => write!(f, "{what} must be a mapping"),
+            ManifestErrorKind::MissingName => f.write_str("`name` is required"),
+            ManifestErrorKind::MissingVersion => {
+                f.write_str("metadata \"x-skillrig.version\" is required")
+            }
+            ManifestErrorKind::NameMismatch { name, dir } => {
+                write!(f, "`name` is `{name}` but the skill directory is `{dir}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ManifestErrorKind::Io(e) => Some(e),
+            ManifestErrorKind::Yaml(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<SkillManifest, ManifestError> {
+        SkillManifest::parse(text)
+    }
+
+    #[test]
+    fn framing_rules() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("", "SKILL.md: missing YAML frontmatter", None),
+            ("# Title\n", "SKILL.md: missing YAML frontmatter", None),
+            (
+                "\u{feff}---\nname: a\n---\n",
+                "SKILL.md: missing YAML frontmatter",
+                Some("byte-order mark"),
+            ),
+            (
+                "---\r\nname: a\r\n---\r\n",
+                "SKILL.md: missing YAML frontmatter",
+                Some("CRLF"),
+            ),
+            (
+                "\n---\nname: a\n---\n",
+                "SKILL.md: missing YAML frontmatter",
+                Some("first line"),
+            ),
+            (
+                "---\nname: a\n",
+                "SKILL.md: unterminated YAML frontmatter (no closing `---`)",
+                None,
+            ),
+            ("---\n---\n", "SKILL.md: `name` is required", None),
+            (
+                "---\nname: [\n---\n",
+                "SKILL.md: the frontmatter is not valid YAML",
+                None,
+            ),
+            (
+                "---\n- a\n---\n",
+                "SKILL.md: the frontmatter must be a mapping",
+                None,
+            ),
+            (
+                "---\nname: a\nmetadata: text\n---\n",
+                "SKILL.md: `metadata` must be a mapping",
+                None,
+            ),
+            (
+                "---\nname: a\n---\n",
+                "SKILL.md: metadata \"x-skillrig.version\" is required",
+                Some("quote the version"),
+            ),
+            (
+                "---\nname: a\nmetadata:\n  x-skillrig.version: 1.4\n---\n",
+                "metadata \"x-skillrig.version\" is required",
+                None,
+            ),
+            ("---\nname: a\nname: b\n---\n", "not valid YAML", None),
+        ];
+        for &(text, want, hint) in cases {
+            let err = parse(text).expect_err(text);
+            assert!(err.to_string().contains(want), "{text:?}: {err}");
+            if let Some(hint) = hint {
+                assert!(
+                    err.hint().unwrap_or("").contains(hint),
+                    "{text:?}: {:?}",
+                    err.hint()
+                );
+            }
+        }
+        let err = parse("---\nname: [\n---\n").unwrap_err();
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn block_ends_at_first_fence() {
+        let text = "---\nname: a\nmetadata:\n  x-skillrig.version: \"1.0.0\"\n---\nbody\n---\nnot: yaml: here\n";
+        let manifest = parse(text).unwrap();
+        assert_eq!(manifest.name, "a");
+        assert_eq!(manifest.version, "1.0.0");
+    }
+
+    #[test]
+    fn metadata_value_rules() {
+        let text = r#"---
+name: deploy-check
+description: Checks a deployment plan.
+license: MIT
+allowed-tools: [Bash]
+metadata:
+  x-skillrig.version: 1.4.0
+  x-skillrig.namespace: platform
+  x-skillrig.convention-version: 1
+  x-skillrig.topics: [deploy, 2, true, null, {a: b}]
+  x-skillrig.requires:
+    - {tool: jira, version: ">=1.7.0", source: acme/tools, manager: mise}
+    - just a string
+    - {tool: tfc, version: 1.2}
+---
+Body.
+"#;
+        let manifest = parse(text).unwrap();
+        assert_eq!(manifest.version, "1.4.0");
+        assert_eq!(manifest.namespace, "platform");
+        assert_eq!(manifest.convention_version, "");
+        assert_eq!(
+            manifest.topics.as_deref(),
+            Some(&["deploy".to_owned(), "2".to_owned(), "true".to_owned()][..])
+        );
+        assert_eq!(manifest.requires.len(), 2);
+        assert_eq!(manifest.requires[1].tool, "tfc");
+        assert_eq!(manifest.requires[1].version, "");
+        assert_eq!(manifest.requires[1].source, "");
+        let no_topics = parse("---\nname: a\nmetadata:\n  x-skillrig.version: '1'\n  x-skillrig.topics: deploy\n---\n").unwrap();
+        assert_eq!(no_topics.topics, None);
+        assert!(no_topics.requires.is_empty());
+    }
+
+    #[test]
+    fn nested_form_is_accepted_and_flat_wins() {
+        let text = r#"---
+name: a
+metadata:
+  x-skillrig:
+    version: "2.0.0"
+    namespace: nested
+    requires:
+      - {tool: jira, version: "^1", source: acme/tools, manager: mise}
+  x-skillrig.namespace: flat
+---
+"#;
+        let manifest = parse(text).unwrap();
+        assert_eq!(manifest.version, "2.0.0");
+        assert_eq!(manifest.namespace, "flat");
+        assert_eq!(manifest.requires[0].version, "^1");
+    }
+
+    #[test]
+    fn from_path_checks_the_directory_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let skill = dir.path().join("deploy-check");
+        std::fs::create_dir(&skill).unwrap();
+        let file = skill.join("SKILL.md");
+        std::fs::write(
+            &file,
+            "---\nname: deploy-check\nmetadata:\n  x-skillrig.version: \"1.0.0\"\n---\n",
+        )
+        .unwrap();
+        assert_eq!(
+            SkillManifest::from_path(&file).unwrap().name,
+            "deploy-check"
+        );
+        std::fs::write(
+            &file,
+            "---\nname: other\nmetadata:\n  x-skillrig.version: \"1.0.0\"\n---\n",
+        )
+        .unwrap();
+        let err = SkillManifest::from_path(&file).unwrap_err();
+        assert_eq!(err.path(), Some(file.as_path()));
+        assert!(
+            err.to_string()
+                .ends_with("`name` is `other` but the skill directory is `deploy-check`"),
+            "{err}"
+        );
+        assert!(err.hint().is_some());
+        let err = SkillManifest::from_path(&skill.join("missing.md")).unwrap_err();
+        assert!(matches!(err.kind(), ManifestErrorKind::Io(_)));
+        assert!(std::error::Error::source(&err).is_some());
+    }
+}

@@ -1,0 +1,665 @@
+//! How one binary is released: the merged view of origin metadata and the convention.
+//!
+//! [`BinarySpec::resolve`] applies the precedence `index.json` `binaries` →
+//! `.skillrig-origin.toml` `[[binaries]]` → convention. The first source that has an entry
+//! for the binary supplies the *whole* spec (fields are not merged across sources:
+//! `index.json` is generated from the TOML file, so a partial mix would describe neither);
+//! fields that entry leaves out take the convention's value.
+//!
+//! Asset names follow goreleaser's default `<bin>_<version>_<os>_<arch>` plus an archive
+//! extension; `<version>` is the SemVer core with prerelease, no `v`, no build metadata. An
+//! entry's `asset` templates replace the convention names and may use `{name}`, `{version}`,
+//! `{os}`, `{arch}` and `{ext}`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use semver::{BuildMetadata, Version};
+
+use crate::metadata::{BinaryEntry, OriginIndex, OriginToml};
+use crate::platform::Platform;
+use crate::stream::Stream;
+
+/// Archive extensions tried after the platform's preferred one, in order.
+const ARCHIVES: [&str; 4] = [".tar.gz", ".tar.xz", ".tar.zst", ".zip"];
+
+/// Where a [`BinarySpec`] came from, for logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpecSource {
+    /// A `binaries` entry in the origin's `index.json`.
+    IndexJson,
+    /// A `[[binaries]]` entry in the origin's `.skillrig-origin.toml`.
+    OriginToml,
+    /// No metadata named the binary: the release convention.
+    Convention,
+}
+
+impl fmt::Display for SpecSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SpecSource::IndexJson => "index.json",
+            SpecSource::OriginToml => ".skillrig-origin.toml",
+            SpecSource::Convention => "the release convention",
+        })
+    }
+}
+
+/// Per-platform replacement tokens (`[binaries.platforms.<os>-<arch>]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PlatformOverride {
+    pub(crate) os: Option<String>,
+    pub(crate) arch: Option<String>,
+}
+
+impl PlatformOverride {
+    /// The OS token to use instead of the mapped one.
+    pub fn os(&self) -> Option<&str> {
+        self.os.as_deref()
+    }
+
+    /// The architecture token to use instead of the mapped one.
+    pub fn arch(&self) -> Option<&str> {
+        self.arch.as_deref()
+    }
+}
+
+/// One piece of an asset template.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Piece {
+    Text(String),
+    Name,
+    Version,
+    Os,
+    Arch,
+    Ext,
+}
+
+/// An asset-name template such as `jira_{version}_{os}_{arch}.tar.gz`.
+///
+/// Placeholders: `{name}` (binary name), `{version}` (SemVer core with prerelease, no `v`),
+/// `{os}`, `{arch}` (goreleaser tokens after overrides) and `{ext}`. A template with `{ext}`
+/// expands once per candidate extension: written `.{ext}` it gets `tar.gz`, `tar.xz`,
+/// `tar.zst`, `zip` (and `exe` on Windows); written bare (`…_{arch}{ext}`) it gets `.tar.gz`,
+/// …, and also the empty string for a raw binary. `{{`/`}}` are literal braces.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AssetTemplate {
+    source: String,
+    pieces: Vec<Piece>,
+}
+
+/// Why an asset template was rejected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    /// The template is empty.
+    #[error("the asset template is empty")]
+    Empty,
+    /// A `{…}` that is not a known placeholder.
+    #[error(
+        "unknown placeholder `{{{0}}}` (known: {{name}}, {{version}}, {{os}}, {{arch}}, {{ext}})"
+    )]
+    UnknownPlaceholder(String),
+    /// A `{` without `}` or a lone `}`.
+    #[error("unbalanced `{{` or `}}` (write `{{{{` or `}}}}` for a literal brace)")]
+    Unbalanced,
+    /// A `/` or control character: asset names are single file names.
+    #[error("an asset name cannot contain `/`, `\\` or control characters")]
+    BadChar,
+}
+
+impl AssetTemplate {
+    /// Parses a template.
+    pub fn parse(template: &str) -> Result<AssetTemplate, TemplateError> {
+        if template.is_empty() {
+            return Err(TemplateError::Empty);
+        }
+        if template
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
+        {
+            return Err(TemplateError::BadChar);
+        }
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut chars = template.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    text.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    text.push('}');
+                }
+                '}' => return Err(TemplateError::Unbalanced),
+                '{' => {
+                    let mut name = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some('{') | None => return Err(TemplateError::Unbalanced),
+                            Some(c) => name.push(c),
+                        }
+                    }
+                    let piece = match name.as_str() {
+                        "name" => Piece::Name,
+                        "version" => Piece::Version,
+                        "os" => Piece::Os,
+                        "arch" => Piece::Arch,
+                        "ext" => Piece::Ext,
+                        _ => return Err(TemplateError::UnknownPlaceholder(name)),
+                    };
+                    if !text.is_empty() {
+                        pieces.push(Piece::Text(std::mem::take(&mut text)));
+                    }
+                    pieces.push(piece);
+                }
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() {
+            pieces.push(Piece::Text(text));
+        }
+        Ok(AssetTemplate {
+            source: template.to_owned(),
+            pieces,
+        })
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    fn has_ext(&self) -> bool {
+        self.pieces.contains(&Piece::Ext)
+    }
+
+    /// Returns true if and only if `{ext}` directly follows a literal `.`.
+    fn dotted_ext(&self) -> bool {
+        self.pieces
+            .windows(2)
+            .any(|pair| matches!(pair, [Piece::Text(text), Piece::Ext] if text.ends_with('.')))
+    }
+
+    fn expand(&self, name: &str, version: &str, os: &str, arch: &str, ext: &str) -> String {
+        let mut out = String::new();
+        for piece in &self.pieces {
+            out.push_str(match piece {
+                Piece::Text(text) => text,
+                Piece::Name => name,
+                Piece::Version => version,
+                Piece::Os => os,
+                Piece::Arch => arch,
+                Piece::Ext => ext,
+            });
+        }
+        out
+    }
+}
+
+impl fmt::Display for AssetTemplate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// The OS and architecture tokens used in asset names for one platform, after overrides.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PlatformTokens {
+    /// OS token, e.g. `linux`.
+    pub os: String,
+    /// Architecture token, e.g. `amd64`.
+    pub arch: String,
+}
+
+/// Everything needed to find, verify and unpack one binary's release assets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BinarySpec {
+    name: String,
+    stream: Stream,
+    assets: Vec<AssetTemplate>,
+    checksums: Vec<String>,
+    bin_path: Option<String>,
+    platforms: BTreeMap<String, PlatformOverride>,
+    source: SpecSource,
+}
+
+impl BinarySpec {
+    /// The spec for `bin`: `index.json`'s entry, else the TOML file's, else the convention.
+    ///
+    /// Never fails: a missing entry (or missing metadata) means the convention.
+    pub fn resolve(
+        bin: &str,
+        index: Option<&OriginIndex>,
+        toml: Option<&OriginToml>,
+    ) -> BinarySpec {
+        if let Some(entry) = index.and_then(|index| index.binary(bin)) {
+            return BinarySpec::from_entry(entry, SpecSource::IndexJson);
+        }
+        if let Some(entry) = toml.and_then(|toml| toml.binary(bin)) {
+            return BinarySpec::from_entry(entry, SpecSource::OriginToml);
+        }
+        BinarySpec::convention(bin)
+    }
+
+    /// The convention spec: convention stream, goreleaser asset names, no overrides.
+    pub fn convention(bin: &str) -> BinarySpec {
+        BinarySpec {
+            name: bin.to_owned(),
+            stream: Stream::convention(bin),
+            assets: Vec::new(),
+            checksums: Vec::new(),
+            bin_path: None,
+            platforms: BTreeMap::new(),
+            source: SpecSource::Convention,
+        }
+    }
+
+    /// Applies a consumer's per-tool options on top of the origin's description: an `asset`
+    /// template replaces the asset names, `bin` the path inside the archive, and `checksums`
+    /// is tried before any other checksums name. The stream is never overridden: it is what
+    /// makes the tool this binary.
+    pub fn with_overrides(
+        mut self,
+        asset: Option<&str>,
+        bin: Option<String>,
+        checksums: Option<String>,
+    ) -> Result<BinarySpec, TemplateError> {
+        if let Some(template) = asset {
+            self.assets = vec![AssetTemplate::parse(template)?];
+        }
+        if let Some(bin) = bin {
+            self.bin_path = Some(bin);
+        }
+        if let Some(name) = checksums {
+            self.checksums.retain(|c| c != &name);
+            self.checksums.insert(0, name);
+        }
+        Ok(self)
+    }
+
+    /// A spec from one metadata entry; missing fields take the convention's value.
+    pub fn from_entry(entry: &BinaryEntry, source: SpecSource) -> BinarySpec {
+        BinarySpec {
+            name: entry.name().to_owned(),
+            stream: entry
+                .stream()
+                .cloned()
+                .unwrap_or_else(|| Stream::convention(entry.name())),
+            assets: entry.assets().to_vec(),
+            checksums: entry.checksums().to_vec(),
+            bin_path: entry.bin().map(str::to_owned),
+            platforms: entry.platforms().clone(),
+            source,
+        }
+    }
+
+    /// The binary name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The rule that selects this binary's tags.
+    pub fn stream(&self) -> &Stream {
+        &self.stream
+    }
+
+    /// Asset templates from metadata; empty means the convention's names.
+    pub fn asset_templates(&self) -> &[AssetTemplate] {
+        &self.assets
+    }
+
+    /// Checksums asset names from metadata, tried before the convention's.
+    pub fn checksums(&self) -> &[String] {
+        &self.checksums
+    }
+
+    /// The executable's path inside the archive, if metadata names it.
+    pub fn bin_path(&self) -> Option<&str> {
+        self.bin_path.as_deref()
+    }
+
+    /// Per-platform token overrides, keyed by normalised `<os>-<arch>` (e.g. `linux-amd64`).
+    pub fn platform_overrides(&self) -> &BTreeMap<String, PlatformOverride> {
+        &self.platforms
+    }
+
+    /// Where this spec came from.
+    pub fn source(&self) -> SpecSource {
+        self.source
+    }
+
+    /// The OS and architecture tokens for `platform`, with this binary's overrides applied.
+    pub fn platform_tokens(&self, platform: &Platform) -> PlatformTokens {
+        let found = self.platforms.get(&platform.key());
+        PlatformTokens {
+            os: found
+                .and_then(|o| o.os.clone())
+                .unwrap_or_else(|| platform.os().to_owned()),
+            arch: found
+                .and_then(|o| o.arch.clone())
+                .unwrap_or_else(|| platform.arch().to_owned()),
+        }
+    }
+
+    /// Candidate asset names for `version` on `platform`, most preferred first, no duplicates.
+    ///
+    /// Convention: `<bin>_<ver>_<os>_<arch>` + `.tar.gz`, `.tar.xz`, `.tar.zst`, `.zip`, then
+    /// the raw binary; on Windows `.zip` comes first and the raw binary is `….exe` (then the
+    /// bare name). On `armv7` without an override, goreleaser's default `armv6` names follow,
+    /// since ARMv7 runs ARMv6 binaries and goreleaser builds `GOARM=6` unless told otherwise.
+    /// With metadata templates, each template in order, expanded per extension if it has `{ext}`.
+    pub fn asset_candidates(&self, version: &Version, platform: &Platform) -> Vec<String> {
+        let tokens = self.platform_tokens(platform);
+        let version = goreleaser_version(version);
+        let mut arches = vec![tokens.arch.clone()];
+        let overridden = self
+            .platforms
+            .get(&platform.key())
+            .is_some_and(|o| o.arch.is_some());
+        if tokens.arch == "armv7" && !overridden {
+            arches.push("armv6".to_owned());
+        }
+        let windows = tokens.os == "windows";
+        let mut out = Vec::new();
+        for arch in &arches {
+            if self.assets.is_empty() {
+                let base = format!("{}_{version}_{}_{arch}", self.name, tokens.os);
+                for ext in extensions(windows, true) {
+                    out.push(format!("{base}{ext}"));
+                }
+                continue;
+            }
+            for template in &self.assets {
+                if !template.has_ext() {
+                    out.push(template.expand(&self.name, &version, &tokens.os, arch, ""));
+                    continue;
+                }
+                let dotted = template.dotted_ext();
+                for ext in extensions(windows, !dotted) {
+                    let ext = if dotted { &ext[1..] } else { ext };
+                    out.push(template.expand(&self.name, &version, &tokens.os, arch, ext));
+                }
+            }
+        }
+        dedup(out)
+    }
+
+    /// Candidate checksums asset names for `asset`, most preferred first, no duplicates.
+    ///
+    /// Metadata `checksums` first, then `<bin>_checksums.txt` (per tool, what the published
+    /// plugin requires), `<project>_checksums.txt` (the template's goreleaser config),
+    /// `<project>_<version>_checksums.txt` (goreleaser's default name), `checksums.txt`,
+    /// `SHA256SUMS`, and `<asset>.sha256` (goreleaser's `split` mode). `project` is the
+    /// goreleaser project name, which defaults to the repository name.
+    pub fn checksums_candidates(
+        &self,
+        asset: &str,
+        project: &str,
+        version: &Version,
+    ) -> Vec<String> {
+        let version = goreleaser_version(version);
+        let mut out = self.checksums.clone();
+        out.extend([
+            format!("{}_checksums.txt", self.name),
+            format!("{project}_checksums.txt"),
+            format!("{project}_{version}_checksums.txt"),
+            "checksums.txt".to_owned(),
+            "SHA256SUMS".to_owned(),
+            format!("{asset}.sha256"),
+        ]);
+        dedup(out)
+    }
+}
+
+/// goreleaser's `.Version`: the clean SemVer, prerelease kept, build metadata dropped.
+fn goreleaser_version(version: &Version) -> String {
+    let mut version = version.clone();
+    version.build = BuildMetadata::EMPTY;
+    version.to_string()
+}
+
+/// Extensions in preference order; `.exe` and (with `raw`) the bare name on Windows, the bare
+/// name elsewhere.
+fn extensions(windows: bool, raw: bool) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if windows {
+        out.push(".zip");
+        out.extend(ARCHIVES.iter().filter(|e| **e != ".zip"));
+        out.push(".exe");
+    } else {
+        out.extend(ARCHIVES);
+    }
+    if raw {
+        out.push("");
+    }
+    out
+}
+
+fn dedup(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn convention_assets_linux_and_windows() {
+        let spec = BinarySpec::convention("jira");
+        let linux = Platform::from_mise("linux", "amd64", Some("gnu"));
+        assert_eq!(
+            spec.asset_candidates(&v("1.7.0"), &linux),
+            [
+                "jira_1.7.0_linux_amd64.tar.gz",
+                "jira_1.7.0_linux_amd64.tar.xz",
+                "jira_1.7.0_linux_amd64.tar.zst",
+                "jira_1.7.0_linux_amd64.zip",
+                "jira_1.7.0_linux_amd64",
+            ]
+        );
+        let windows = Platform::from_mise("windows", "x86", None);
+        assert_eq!(
+            spec.asset_candidates(&v("2.0.0-rc.1"), &windows),
+            [
+                "jira_2.0.0-rc.1_windows_386.zip",
+                "jira_2.0.0-rc.1_windows_386.tar.gz",
+                "jira_2.0.0-rc.1_windows_386.tar.xz",
+                "jira_2.0.0-rc.1_windows_386.tar.zst",
+                "jira_2.0.0-rc.1_windows_386.exe",
+                "jira_2.0.0-rc.1_windows_386",
+            ]
+        );
+    }
+
+    #[test]
+    fn armv7_falls_back_to_goreleaser_armv6() {
+        let spec = BinarySpec::convention("t");
+        let arm = Platform::from_mise("linux", "arm", Some("gnu"));
+        let got = spec.asset_candidates(&v("1.0.0"), &arm);
+        assert_eq!(got.len(), 10);
+        assert_eq!(got[0], "t_1.0.0_linux_armv7.tar.gz");
+        assert_eq!(got[5], "t_1.0.0_linux_armv6.tar.gz");
+    }
+
+    #[test]
+    fn version_never_carries_build_metadata() {
+        let spec = BinarySpec::convention("jira");
+        let linux = Platform::from_mise("linux", "arm64", None);
+        let got = spec.asset_candidates(&v("1.7.0+jira"), &linux);
+        assert_eq!(got[0], "jira_1.7.0_linux_arm64.tar.gz");
+        let sums = spec.checksums_candidates(&got[0], "tools", &v("1.7.0-rc.1+jira"));
+        assert_eq!(sums[2], "tools_1.7.0-rc.1_checksums.txt");
+    }
+
+    #[test]
+    fn templates_expand_in_order() {
+        let mut spec = BinarySpec::convention("jira");
+        spec.assets = vec![
+            AssetTemplate::parse("{name}-{version}-{os}-{arch}.{ext}").unwrap(),
+            AssetTemplate::parse("{name}_{os}_{arch}{ext}").unwrap(),
+            AssetTemplate::parse("jira_{version}_{os}_{arch}.tar.gz").unwrap(),
+            AssetTemplate::parse("lit{{eral}}").unwrap(),
+        ];
+        let linux = Platform::from_mise("linux", "amd64", None);
+        assert_eq!(
+            spec.asset_candidates(&v("1.0.0"), &linux),
+            [
+                "jira-1.0.0-linux-amd64.tar.gz",
+                "jira-1.0.0-linux-amd64.tar.xz",
+                "jira-1.0.0-linux-amd64.tar.zst",
+                "jira-1.0.0-linux-amd64.zip",
+                "jira_linux_amd64.tar.gz",
+                "jira_linux_amd64.tar.xz",
+                "jira_linux_amd64.tar.zst",
+                "jira_linux_amd64.zip",
+                "jira_linux_amd64",
+                "jira_1.0.0_linux_amd64.tar.gz",
+                "lit{eral}",
+            ]
+        );
+        let windows = Platform::from_mise("windows", "amd64", None);
+        let got = spec.asset_candidates(&v("1.0.0"), &windows);
+        assert_eq!(got[0], "jira-1.0.0-windows-amd64.zip");
+        assert_eq!(got[4], "jira-1.0.0-windows-amd64.exe");
+        assert_eq!(got[5], "jira_windows_amd64.zip");
+        assert_eq!(got[9], "jira_windows_amd64.exe");
+        assert_eq!(got[10], "jira_windows_amd64");
+    }
+
+    #[test]
+    fn overrides_replace_tokens() {
+        let mut spec = BinarySpec::convention("jira");
+        spec.platforms.insert(
+            "linux-amd64".into(),
+            PlatformOverride {
+                os: Some("Linux".into()),
+                arch: Some("x86_64".into()),
+            },
+        );
+        spec.platforms.insert(
+            "linux-armv7".into(),
+            PlatformOverride {
+                os: None,
+                arch: Some("arm".into()),
+            },
+        );
+        let linux = Platform::from_mise("linux", "amd64", None);
+        assert_eq!(
+            spec.platform_tokens(&linux),
+            PlatformTokens {
+                os: "Linux".into(),
+                arch: "x86_64".into()
+            }
+        );
+        assert_eq!(
+            spec.asset_candidates(&v("1.0.0"), &linux)[0],
+            "jira_1.0.0_Linux_x86_64.tar.gz"
+        );
+        // An arch override disables the armv6 fallback.
+        let arm = Platform::from_mise("linux", "arm", None);
+        let got = spec.asset_candidates(&v("1.0.0"), &arm);
+        assert_eq!(got.len(), 5);
+        assert_eq!(got[0], "jira_1.0.0_linux_arm.tar.gz");
+        // Other platforms are untouched.
+        let mac = Platform::from_mise("darwin", "arm64", None);
+        assert_eq!(
+            spec.asset_candidates(&v("1.0.0"), &mac)[0],
+            "jira_1.0.0_darwin_arm64.tar.gz"
+        );
+    }
+
+    #[test]
+    fn checksums_candidates_in_issue_order() {
+        let spec = BinarySpec::convention("jira");
+        let asset = "jira_1.7.0_linux_amd64.tar.gz";
+        assert_eq!(
+            spec.checksums_candidates(asset, "tools", &v("1.7.0")),
+            [
+                "jira_checksums.txt",
+                "tools_checksums.txt",
+                "tools_1.7.0_checksums.txt",
+                "checksums.txt",
+                "SHA256SUMS",
+                "jira_1.7.0_linux_amd64.tar.gz.sha256",
+            ]
+        );
+        let mut spec = BinarySpec::convention("jira");
+        spec.checksums = vec!["sums.txt".into(), "checksums.txt".into()];
+        assert_eq!(
+            spec.checksums_candidates(asset, "jira", &v("1.7.0")),
+            [
+                "sums.txt",
+                "checksums.txt",
+                "jira_checksums.txt",
+                "jira_1.7.0_checksums.txt",
+                "SHA256SUMS",
+                "jira_1.7.0_linux_amd64.tar.gz.sha256",
+            ]
+        );
+    }
+
+    #[test]
+    fn template_errors() {
+        for (template, want) in [
+            ("", TemplateError::Empty),
+            (
+                "{name}_{bin}",
+                TemplateError::UnknownPlaceholder("bin".into()),
+            ),
+            ("{name", TemplateError::Unbalanced),
+            ("name}", TemplateError::Unbalanced),
+            ("{na{me}", TemplateError::Unbalanced),
+            ("dir/{name}", TemplateError::BadChar),
+            ("a\nb", TemplateError::BadChar),
+        ] {
+            assert_eq!(AssetTemplate::parse(template), Err(want), "{template:?}");
+        }
+        assert_eq!(
+            TemplateError::UnknownPlaceholder("bin".into()).to_string(),
+            "unknown placeholder `{bin}` (known: {name}, {version}, {os}, {arch}, {ext})"
+        );
+        assert_eq!(
+            TemplateError::Unbalanced.to_string(),
+            "unbalanced `{` or `}` (write `{{` or `}}` for a literal brace)"
+        );
+    }
+
+    #[test]
+    fn consumer_overrides_replace_assets_bin_and_lead_checksums() {
+        let spec = BinarySpec::convention("jira")
+            .with_overrides(
+                Some("{name}-{version}-{os}-{arch}.zip"),
+                Some("dist/jira".to_owned()),
+                Some("SUMS.txt".to_owned()),
+            )
+            .unwrap();
+        let platform = Platform::from_mise("linux", "amd64", None);
+        let version = semver::Version::new(1, 7, 0);
+        assert_eq!(
+            spec.asset_candidates(&version, &platform)[0],
+            "jira-1.7.0-linux-amd64.zip"
+        );
+        assert_eq!(spec.bin_path(), Some("dist/jira"));
+        assert_eq!(
+            spec.checksums_candidates("a", "tools", &version)[0],
+            "SUMS.txt"
+        );
+        assert!(
+            BinarySpec::convention("jira")
+                .with_overrides(Some(""), None, None)
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! Integration tests for `origin-meta`: golden tests on the real shapes from the skillrig
+//! reference (`tests/fixtures/`), property tests, and "no panic on arbitrary input" checks for
+//! every parser (the stable-toolchain stand-in for the `cargo fuzz` targets).
+
+mod golden;
+mod no_panic;
+mod props;
+
+use std::path::PathBuf;
+
+/// Path of a file under `tests/fixtures/`.
+pub(crate) fn fixture_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Contents of a file under `tests/fixtures/`.
+pub(crate) fn fixture(name: &str) -> String {
+    let path = fixture_path(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
