@@ -1,1 +1,29 @@
-//! Glue between the library crates and the two command-line programs.
+//! The composition layer behind `skillrig-mise` and `skillrig-auth`: argument types, the
+//! per-run [`session::Session`] (environment, token resolver, GitHub clients), the commands,
+//! and how failures are shown ([`report`]). The library crates know nothing of terminals,
+//! exit codes or mise; this crate is where those meet.
+//!
+//! Not a library for others: no semver promise.
+
+pub mod commands;
+pub mod doctor;
+pub mod logging;
+pub mod options;
+pub mod progress;
+pub mod report;
+pub mod session;
+
+use std::io::Write as _;
+
+/// Prints a warning line on stderr (mise shows it on failure; a terminal always).
+pub fn warn(message: &str) {
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "skillrig-mise: warning: {message}"
+    );
+}
+
+/// Prints a short progress note on stderr.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "skillrig-mise: {message}");
+}

@@ -52,9 +52,15 @@ enum Command {
         /// The GitHub host (web or API name).
         #[arg(long, default_value = "github.com")]
         host: Host,
+        /// Also check that this repository and its releases are visible (OWNER/REPO).
+        #[arg(long, value_name = "OWNER/REPO")]
+        repo: Option<doctor::RepoRef>,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Skip the API probes (no network): report token resolution only.
+        #[arg(long)]
+        offline: bool,
     },
 }
 
@@ -133,12 +139,25 @@ fn run(
                 }
             }
         }
-        Command::Doctor { host, json } => {
+        Command::Doctor {
+            host,
+            repo,
+            json,
+            offline,
+        } => {
             let resolution = resolver.resolve_all(&host);
+            let (probes, notes) = if offline {
+                (Probes::default(), Vec::new())
+            } else {
+                skillrig_cli::doctor::probe(resolver.env(), &resolver, &resolution, repo.as_ref())
+            };
+            for note in &notes {
+                report(err, note, &[]);
+            }
             let diagnosis = doctor::diagnose(&DiagnoseInput {
                 resolution: &resolution,
-                repo: None,
-                probes: &Probes::default(),
+                repo: repo.as_ref(),
+                probes: &probes,
                 now: SystemTime::now(),
             });
             let text = if json {

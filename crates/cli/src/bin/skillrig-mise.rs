@@ -1,5 +1,157 @@
-//! `skillrig-mise`: what the mise plugin calls.
+//! `skillrig-mise`: what the `skillrig` mise backend plugin calls.
 
-fn main() {
-    std::process::exit(2);
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use skillrig_cli::commands::{cache, install, list_versions};
+use skillrig_cli::options::ToolOptions;
+use skillrig_cli::report::{EXIT_USAGE, Failure};
+use skillrig_cli::session::Session;
+
+const AFTER_HELP: &str = "\
+Tool addresses: OWNER/REPO/BIN (github.com), HOST/OWNER/REPO/BIN (GitHub Enterprise), or BIN
+with the `origin` option or SKILLRIG_ORIGIN=OWNER/REPO[@REF].
+
+Tool options come from mise (MISE_TOOL_OPTS__<KEY>) or --option KEY=VALUE:
+  origin, verify (required|none), asset, bin, checksums, constraint.
+
+Exit codes: 0 success, 1 the operation failed, 2 usage or configuration error.
+Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr). Tokens: see `skillrig-auth doctor`.";
+
+/// Installs CLIs released from a skillrig origin, one mise tool per CLI.
+#[derive(Debug, Parser)]
+#[command(name = "skillrig-mise", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Use only cached GitHub responses; make no network request.
+    #[arg(long, global = true)]
+    offline: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the tool's versions, oldest first, as JSON: {"tool":…,"versions":[…]}.
+    ListVersions {
+        /// Tool address, e.g. acme/tools/jira.
+        tool: String,
+        /// Tool option KEY=VALUE (repeatable); overrides MISE_TOOL_OPTS__KEY.
+        #[arg(long = "option", value_name = "KEY=VALUE")]
+        options: Vec<String>,
+    },
+    /// Download, verify and install one version into INSTALL_PATH/bin.
+    Install {
+        /// Tool address, e.g. acme/tools/jira.
+        tool: String,
+        /// Exact version (as listed) or `latest`.
+        version: String,
+        /// Where to install (mise's install path).
+        #[arg(long, value_name = "PATH")]
+        install_path: PathBuf,
+        /// Scratch directory for the download (mise's download path).
+        #[arg(long, value_name = "PATH")]
+        download_path: Option<PathBuf>,
+        /// Tool option KEY=VALUE (repeatable); overrides MISE_TOOL_OPTS__KEY.
+        #[arg(long = "option", value_name = "KEY=VALUE")]
+        options: Vec<String>,
+    },
+    /// Manage the GitHub API response cache.
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CacheAction {
+    /// Delete cached GitHub API responses.
+    Clear,
+    /// Print the cache directory.
+    Dir,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    skillrig_cli::logging::init(cli.verbose);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            failure.print("skillrig-mise");
+            ExitCode::from(failure.code())
+        }
+    }
+}
+
+fn options(flags: &[String]) -> Result<ToolOptions, Failure> {
+    ToolOptions::collect(std::env::vars(), flags).map_err(Failure::usage)
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let session = Session::from_process(cli.offline)?;
+    match cli.command {
+        Command::ListVersions { tool, options: o } => {
+            let opts = options(&o)?;
+            log_unknown(&opts);
+            let list = list_versions::run(&session, &tool, &opts)?;
+            let json = serde_json::to_string(&list).expect("serializable");
+            print_stdout(&json)
+        }
+        Command::Install {
+            tool,
+            version,
+            install_path,
+            download_path,
+            options: o,
+        } => {
+            let opts = options(&o)?;
+            log_unknown(&opts);
+            let target = install::Target {
+                install_path,
+                download_path,
+            };
+            install::validate_paths(&target)?;
+            let installed = install::run(&session, &tool, &version, &target, &opts)?;
+            tracing::info!(bin = %installed.bin_path.display(), "installed");
+            Ok(())
+        }
+        Command::Cache { action } => match action {
+            CacheAction::Clear => match cache::clear(&session)? {
+                Some(dir) => print_stdout(&format!("cleared {}", dir.display())),
+                None => print_stdout("no cache directory configured"),
+            },
+            CacheAction::Dir => match cache::cache_root(&session) {
+                Some(dir) => print_stdout(&dir.display().to_string()),
+                None => Err(Failure::new(
+                    "no cache directory: set SKILLRIG_CACHE_DIR or HOME",
+                )),
+            },
+        },
+    }
+}
+
+fn log_unknown(opts: &ToolOptions) {
+    for key in opts.unknown() {
+        tracing::debug!("ignoring tool option `{key}` (not one of ours)");
+    }
+}
+
+fn print_stdout(line: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (e.g. `| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::new(format!("writing to stdout: {e}"))),
+    }
 }

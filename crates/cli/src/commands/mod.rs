@@ -1,0 +1,6 @@
+//! The subcommands of `skillrig-mise`.
+
+pub mod cache;
+pub mod install;
+pub mod list_versions;
+pub mod origin;

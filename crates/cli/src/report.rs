@@ -1,0 +1,154 @@
+//! How failures reach the user: one line saying what went wrong, then `hint:` lines saying what
+//! to do, and a small fixed set of exit codes.
+//!
+//! mise shows a failing hook's stderr inside its own error, so the first line must stand alone.
+//!
+//! | code | meaning |
+//! |------|---------|
+//! | 0 | success |
+//! | 1 | the operation failed (not found, verification failed, network, …), or `--check` found drift |
+//! | 2 | usage error: bad arguments, options or configuration |
+
+use std::fmt;
+use std::io::Write as _;
+
+/// Exit code for a failed operation.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for a usage or configuration error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// A failure ready to be shown: a one-line message, hints, and an exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    message: String,
+    hints: Vec<String>,
+    code: u8,
+}
+
+impl Failure {
+    /// An operation failure (exit 1).
+    pub fn new(message: impl fmt::Display) -> Failure {
+        Failure {
+            message: one_line(&message.to_string()),
+            hints: Vec::new(),
+            code: EXIT_FAILURE,
+        }
+    }
+
+    /// A usage or configuration error (exit 2).
+    pub fn usage(message: impl fmt::Display) -> Failure {
+        Failure {
+            code: EXIT_USAGE,
+            ..Failure::new(message)
+        }
+    }
+
+    /// Builds a failure from an error and its cause chain: `error: cause: cause`.
+    pub fn from_error(error: &dyn std::error::Error) -> Failure {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            // Skip causes whose text the message already carries.
+            if !message.contains(&text) {
+                message.push_str(": ");
+                message.push_str(&text);
+            }
+            source = cause.source();
+        }
+        Failure::new(message)
+    }
+
+    /// Adds a hint line (empty hints are dropped).
+    pub fn hint(mut self, hint: impl Into<String>) -> Failure {
+        let hint = hint.into();
+        if !hint.trim().is_empty() {
+            self.hints.push(one_line(&hint));
+        }
+        self
+    }
+
+    /// Adds a hint if there is one.
+    pub fn maybe_hint(self, hint: Option<impl Into<String>>) -> Failure {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+
+    /// Sets the exit code.
+    pub fn with_code(mut self, code: u8) -> Failure {
+        self.code = code;
+        self
+    }
+
+    /// The one-line message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The hints, in order.
+    pub fn hints(&self) -> &[String] {
+        &self.hints
+    }
+
+    /// The process exit code.
+    pub fn code(&self) -> u8 {
+        self.code
+    }
+
+    /// Writes `<program>: <message>` and `  hint: …` lines to stderr.
+    pub fn print(&self, program: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{program}: {}", self.message);
+        for hint in &self.hints {
+            let _ = writeln!(err, "  hint: {hint}");
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Collapses line breaks so a message stays one line under mise.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer(std::io::Error);
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("could not read `x`")
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn chains_causes_on_one_line_and_keeps_hints() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such\nfile");
+        let failure = Failure::from_error(&Outer(io)).hint("check the path");
+        assert_eq!(failure.message(), "could not read `x`: no such file");
+        assert_eq!(
+            failure.to_string(),
+            "could not read `x`: no such file\n  hint: check the path"
+        );
+        assert_eq!(failure.code(), EXIT_FAILURE);
+        assert_eq!(Failure::usage("bad").code(), EXIT_USAGE);
+    }
+}

@@ -1,0 +1,148 @@
+//! `skillrig-auth doctor` against the fake GitHub: each cause of a 404 or 403 is named in one
+//! line, with the exit code saying healthy (0) or not (1).
+
+use std::process::{Command, Output};
+
+use testkit::{FakeGitHub, RateLimits, TokenSpec, demo_origin};
+
+const GOOD: &str = "ghp_doctorGoodToken000000000000000000";
+
+struct Doctor {
+    github: FakeGitHub,
+    home: tempfile::TempDir,
+}
+
+impl Doctor {
+    fn new() -> Doctor {
+        let github = FakeGitHub::start();
+        github.add_repo(demo_origin().build());
+        github.add_token(TokenSpec::new(GOOD, "alice").owner("acme"));
+        Doctor {
+            github,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Runs `skillrig-auth doctor --repo acme/tools` with `token` in GITHUB_TOKEN (if any).
+    fn run(&self, token: Option<&str>, extra: &[&str]) -> (i32, String) {
+        let home = self.home.path();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_skillrig-auth"));
+        cmd.args(["doctor", "--repo", "acme/tools"])
+            .args(extra)
+            .env_clear()
+            // No gh, no keyring: only what the test gives.
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("SKILLRIG_GITHUB_API_URL", self.github.api_url());
+        if let Some(token) = token {
+            cmd.env("GITHUB_TOKEN", token);
+        }
+        let out: Output = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(GOOD), "doctor printed the token:\n{text}");
+        (out.status.code().unwrap(), text)
+    }
+}
+
+#[test]
+fn a_good_token_is_healthy() {
+    let doctor = Doctor::new();
+    let (code, text) = doctor.run(Some(GOOD), &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("authenticated to github.com as alice (scopes: repo, read:org, gist)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ok: releases of acme/tools are readable"),
+        "{text}"
+    );
+    assert!(text.contains("classic personal access token"), "{text}");
+}
+
+#[test]
+fn a_bad_token_names_its_source() {
+    let doctor = Doctor::new();
+    let (code, text) = doctor.run(Some("ghp_revoked"), &[]);
+    assert_eq!(code, 1);
+    assert!(text.contains("problem: bad credentials"), "{text}");
+    assert!(text.contains("from env: GITHUB_TOKEN (401)"), "{text}");
+    assert!(
+        !text.contains("ghp_revoked"),
+        "the bad token itself is not shown: {text}"
+    );
+}
+
+#[test]
+fn no_token_and_a_private_repo_explains_the_404() {
+    let doctor = Doctor::new();
+    let (code, text) = doctor.run(None, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("problem: no token found for github.com, and acme/tools answered 404"),
+        "{text}"
+    );
+    assert!(text.contains("hint: log in with `gh auth login`"), "{text}");
+}
+
+#[test]
+fn an_sso_unauthorized_token_prints_the_authorization_url() {
+    let doctor = Doctor::new();
+    doctor.github.add_token(
+        TokenSpec::new("ghp_ssoToken", "sam")
+            .owner("acme")
+            .sso_unauthorized("acme"),
+    );
+    let (code, text) = doctor.run(Some("ghp_ssoToken"), &[]);
+    assert_eq!(code, 1);
+    assert!(text.to_lowercase().contains("sso"), "{text}");
+    assert!(
+        text.contains("/orgs/acme/sso?authorization_request="),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_token_without_repo_scope_is_named() {
+    let doctor = Doctor::new();
+    doctor.github.add_token(
+        TokenSpec::new("ghp_publicOnly", "pat")
+            .owner("acme")
+            .scopes(&["public_repo"]),
+    );
+    let (code, text) = doctor.run(Some("ghp_publicOnly"), &[]);
+    assert_eq!(code, 1);
+    assert!(text.contains("repo"), "{text}");
+    assert!(text.contains("scope"), "{text}");
+}
+
+#[test]
+fn rate_limited_shows_the_reset_time() {
+    let doctor = Doctor::new();
+    doctor.github.set_rate_limits(RateLimits {
+        anonymous: 0,
+        authenticated: 1,
+    });
+    let (code, text) = doctor.run(Some(GOOD), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains(
+            "problem: rate limited: the token from env: GITHUB_TOKEN has no requests left until"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("GMT (in "), "the reset time: {text}");
+}
+
+#[test]
+fn offline_reports_resolution_only() {
+    let doctor = Doctor::new();
+    let (code, text) = doctor.run(Some(GOOD), &["--offline"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(doctor.github.requests().len(), 0, "no request offline");
+}

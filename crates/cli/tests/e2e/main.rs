@@ -1,0 +1,18 @@
+//! End to end: real mise (pinned, from npm), our plugin linked from `plugin/`, the
+//! `skillrig-mise` binary built by cargo, and the testkit's fake GitHub serving a private origin.
+//!
+//! Every test gets its own world: mise's data/config/cache/state dirs, `HOME` and the XDG dirs
+//! under a temp dir, no GitHub variables from the developer's environment, and a token that
+//! reaches `skillrig-mise` only through a `credential_command` in `hosts.toml`.
+//!
+//! mise is found through `SKILLRIG_TEST_MISE` (set by `scripts/test.sh`). Without it these
+//! tests say so and pass vacuously, unless `SKILLRIG_REQUIRE_E2E=1` (CI), where a missing mise
+//! is a failure.
+
+// Tests tell the developer on stderr when they skip for lack of mise.
+#![allow(clippy::print_stderr)]
+
+mod mise;
+mod native_backend;
+mod scenarios;
+mod secrets;
