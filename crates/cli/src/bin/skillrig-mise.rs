@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use skillrig_cli::commands::{cache, install, list_versions};
+use skillrig_cli::commands::{cache, install, list_versions, wire};
 use skillrig_cli::options::ToolOptions;
 use skillrig_cli::report::{EXIT_USAGE, Failure};
 use skillrig_cli::session::Session;
@@ -59,6 +59,23 @@ enum Command {
         /// Tool option KEY=VALUE (repeatable); overrides MISE_TOOL_OPTS__KEY.
         #[arg(long = "option", value_name = "KEY=VALUE")]
         options: Vec<String>,
+    },
+    /// Write the CLIs your vendored skills require into mise.toml (`x-skillrig.requires`).
+    ///
+    /// Reads .skillrig/skills-lock.json and each locked skill's SKILL.md; for every
+    /// requirement served by the lock's origin, adds "skillrig:OWNER/REPO/TOOL" to mise.toml,
+    /// keeping comments, order and your own pins. Ranges become `latest` plus a `constraint`
+    /// option that list-versions and install enforce.
+    Wire {
+        /// Show what would change; write nothing.
+        #[arg(long, conflicts_with = "check")]
+        dry_run: bool,
+        /// Exit 1 if mise.toml is out of date (for CI); write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
+        #[arg(long, value_name = "DIR")]
+        project: Option<PathBuf>,
     },
     /// Manage the GitHub API response cache.
     Cache {
@@ -125,6 +142,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             tracing::info!(bin = %installed.bin_path.display(), "installed");
             Ok(())
         }
+        Command::Wire {
+            dry_run,
+            check,
+            project,
+        } => run_wire(dry_run, check, project),
         Command::Cache { action } => match action {
             CacheAction::Clear => match cache::clear(&session)? {
                 Some(dir) => print_stdout(&format!("cleared {}", dir.display())),
@@ -138,6 +160,53 @@ fn run(cli: Cli) -> Result<(), Failure> {
             },
         },
     }
+}
+
+fn run_wire(dry_run: bool, check: bool, project: Option<PathBuf>) -> Result<(), Failure> {
+    let mode = if check {
+        wire::Mode::Check
+    } else if dry_run {
+        wire::Mode::DryRun
+    } else {
+        wire::Mode::Write
+    };
+    let dir = match project {
+        Some(dir) => dir,
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure::new(format!("current directory: {e}")))?;
+            wire::find_project_dir(&cwd).unwrap_or(cwd)
+        }
+    };
+    let report = wire::run(&dir, mode)?;
+    let mut lines: Vec<String> = report.changes.iter().map(ToString::to_string).collect();
+    lines.extend(report.notes.iter().map(|n| format!("note: {n}")));
+    lines.extend(report.conflicts.iter().map(|c| format!("conflict: {c}")));
+    let verdict = match mode {
+        wire::Mode::Write if report.text_changed() => format!("wrote {}", report.path.display()),
+        wire::Mode::Write | wire::Mode::Check if report.is_up_to_date() => {
+            format!("{} is up to date", report.path.display())
+        }
+        wire::Mode::Check => format!(
+            "{} is out of date; run `skillrig-mise wire`",
+            report.path.display()
+        ),
+        _ => format!("dry run: {} left unchanged", report.path.display()),
+    };
+    lines.push(verdict);
+    print_stdout(&lines.join("\n"))?;
+    if !report.conflicts.is_empty() {
+        return Err(Failure::new(format!(
+            "{} requirement(s) conflict with pins in {}",
+            report.conflicts.len(),
+            report.path.display()
+        ))
+        .hint("change the pin to a version the skills accept, or update the skills"));
+    }
+    if mode == wire::Mode::Check && !report.is_up_to_date() {
+        return Err(Failure::new("mise.toml is out of date").hint("run `skillrig-mise wire`"));
+    }
+    Ok(())
 }
 
 fn log_unknown(opts: &ToolOptions) {

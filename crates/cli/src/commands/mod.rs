@@ -4,3 +4,4 @@ pub mod cache;
 pub mod install;
 pub mod list_versions;
 pub mod origin;
+pub mod wire;

@@ -197,3 +197,28 @@ fn an_unknown_version_lists_the_nearest_ones() {
         "nearest versions: {err}"
     );
 }
+
+#[test]
+fn a_constraint_written_by_wire_bounds_latest_and_rejects_pins_outside_it() {
+    let Some(world) = World::new() else { return };
+    world.write_mise_toml(
+        "[tools]\n\"skillrig:acme/tools/jira\" = { version = \"latest\", constraint = \">=1.6.0, <2\" }\n",
+    );
+    world.install_ok();
+    assert_eq!(
+        world.run_tool("jira"),
+        "jira 1.7.0",
+        "newest version inside the range"
+    );
+
+    world.write_mise_toml(
+        "[tools]\n\"skillrig:acme/tools/jira\" = { version = \"2.9.0\", constraint = \">=1.6.0, <2\" }\n",
+    );
+    let out = world.mise(&["install"]);
+    assert!(
+        !out.status.success(),
+        "a pin outside the constraint must fail"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("2.9.0"), "{err}");
+}
