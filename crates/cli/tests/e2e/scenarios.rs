@@ -222,3 +222,52 @@ fn a_constraint_written_by_wire_bounds_latest_and_rejects_pins_outside_it() {
     let err = stderr(&out);
     assert!(err.contains("2.9.0"), "{err}");
 }
+
+#[test]
+fn the_plugin_installs_from_a_git_url_as_published() {
+    let Some(world) = World::new() else { return };
+    // Publish plugin/ as the root of its own repository, as releases do (subtree split).
+    let published = world.path("published-plugin");
+    copy_dir(std::path::Path::new(&crate::mise::plugin_dir()), &published);
+    for args in [
+        vec!["init", "-q", "-b", "main"],
+        vec!["add", "."],
+        vec![
+            "-c",
+            "user.name=skillrig",
+            "-c",
+            "user.email=ci@skillrig.invalid",
+            "commit",
+            "-qm",
+            "plugin",
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .args(&args)
+            .current_dir(&published)
+            .status()
+            .expect("git");
+        assert!(status.success(), "git {args:?}");
+    }
+    let uninstall = world.mise(&["plugins", "uninstall", "skillrig"]);
+    assert!(uninstall.status.success(), "{}", stderr(&uninstall));
+    let url = format!("file://{}", published.display());
+    let installed = world.mise(&["plugins", "install", "skillrig", &url]);
+    assert!(installed.status.success(), "{}", stderr(&installed));
+
+    world.write_mise_toml("[tools]\n\"skillrig:acme/tools/oxid\" = \"0.5.0\"\n");
+    world.install_ok();
+    assert_eq!(world.run_tool("oxid"), "oxid 0.5.0");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
