@@ -94,26 +94,17 @@ impl World {
     /// Like [`World::mise`], with extra environment variables.
     pub(crate) fn mise_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
         let root = self.root.path();
-        let mut cmd = Command::new(&self.mise);
+        let mut cmd = self.isolated(&self.mise);
         cmd.args(args)
-            .current_dir(root.join("project"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", root.join("home"))
-            .env("XDG_CONFIG_HOME", root.join("config"))
-            .env("XDG_CACHE_HOME", root.join("cache"))
             .env("MISE_DATA_DIR", root.join("mise/data"))
             .env("MISE_CONFIG_DIR", root.join("mise/config"))
             .env("MISE_CACHE_DIR", root.join("mise/cache"))
             .env("MISE_STATE_DIR", root.join("mise/state"))
             .env("MISE_YES", "1")
             .env("SKILLRIG_MISE_BIN", env!("CARGO_BIN_EXE_skillrig-mise"));
-        // Keep rustup/cargo working if a hook ever needs them (it must not, but a clear error
-        // beats a confusing one).
-        for var in ["RUSTUP_HOME", "CARGO_HOME", "SKILLRIG_LOG"] {
-            if let Some(value) = std::env::var_os(var) {
-                cmd.env(var, value);
-            }
+        // A developer's SKILLRIG_LOG reaches the hooks, to debug a failing test.
+        if let Some(value) = std::env::var_os("SKILLRIG_LOG") {
+            cmd.env("SKILLRIG_LOG", value);
         }
         cmd.envs(extra.iter().copied());
         cmd.output().expect("run mise")
@@ -121,18 +112,25 @@ impl World {
 
     /// Runs `skillrig-mise` directly, in the same isolated environment mise would give it.
     pub(crate) fn skillrig(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let root = self.root.path();
-        Command::new(env!("CARGO_BIN_EXE_skillrig-mise"))
+        self.isolated(env!("CARGO_BIN_EXE_skillrig-mise"))
             .args(args)
-            .current_dir(root.join("project"))
+            .envs(extra.iter().copied())
+            .output()
+            .expect("run skillrig-mise")
+    }
+
+    /// A command in the project directory with nothing of the developer's environment but
+    /// `PATH`: home, XDG dirs and caches all live in this world.
+    fn isolated(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let root = self.root.path();
+        let mut cmd = Command::new(program);
+        cmd.current_dir(root.join("project"))
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", root.join("home"))
             .env("XDG_CONFIG_HOME", root.join("config"))
-            .env("XDG_CACHE_HOME", root.join("cache"))
-            .envs(extra.iter().copied())
-            .output()
-            .expect("run skillrig-mise")
+            .env("XDG_CACHE_HOME", root.join("cache"));
+        cmd
     }
 
     /// Installs what mise.toml lists; panics with mise's output on failure.
