@@ -15,7 +15,7 @@ use crate::cache::{Cache, Entry, Meta};
 use crate::config::{API_VERSION, ClientConfig, Credential, RetryPolicy};
 use crate::download::Download;
 use crate::error::Error;
-use crate::model::{AssetInfo, ReleaseInfo, parse_release_page};
+use crate::model::{AssetInfo, ReleaseInfo, TagInfo, parse_release_page, parse_tag_page};
 use crate::retry::{self, backoff, jitter_random, pause, rate_limit};
 use crate::time::unix_now;
 use crate::url::{
@@ -41,7 +41,7 @@ const HUGE_LISTING_PAGES: usize = 10;
 /// what each method requests and caches.
 #[derive(Clone)]
 pub struct GitHub {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 /// Request and cache counters, for logs and benchmarks.
@@ -127,9 +127,9 @@ pub(crate) enum Retry {
 }
 
 /// A cached GET's answer: the value (`None` for an allowed 404) and a listing page's `next`.
-struct Answer<T> {
-    value: Option<T>,
-    next: Option<String>,
+pub(crate) struct Answer<T> {
+    pub(crate) value: Option<T>,
+    pub(crate) next: Option<String>,
 }
 
 impl GitHub {
@@ -216,27 +216,68 @@ impl GitHub {
     /// [`Error::SsoRequired`], [`Error::RateLimited`], [`Error::Network`], [`Error::Http`],
     /// [`Error::NotInCache`] offline, [`Error::InvalidResponse`].
     pub fn list_releases(&self, owner: &str, repo: &str) -> Result<Vec<ReleaseInfo>, Error> {
+        let mut ids = HashSet::new();
+        self.list_all(
+            owner,
+            repo,
+            "releases",
+            "a list of releases",
+            parse_release_page,
+            |r: &ReleaseInfo| ids.insert(r.id),
+        )
+    }
+
+    /// Every tag of `owner/repo` with its commit, following pagination (`per_page=100`).
+    ///
+    /// One listing serves every binary of an origin, cached and revalidated like
+    /// [`GitHub::list_releases`], which is why installs take a release's commit from here
+    /// rather than asking for each tag's ref.
+    pub fn list_tags(&self, owner: &str, repo: &str) -> Result<Vec<TagInfo>, Error> {
+        let mut names = HashSet::new();
+        self.list_all(
+            owner,
+            repo,
+            "tags",
+            "a list of tags",
+            parse_tag_page,
+            |t: &TagInfo| names.insert(t.name.clone()),
+        )
+    }
+
+    /// Fetches every page of `/repos/{owner}/{repo}/{what}`, cached per page, keeping the
+    /// items `keep` accepts (used to drop duplicates when a listing shifts between pages).
+    fn list_all<T>(
+        &self,
+        owner: &str,
+        repo: &str,
+        what: &str,
+        shape: &str,
+        parse: fn(&[u8]) -> Result<Vec<T>, serde_json::Error>,
+        mut keep: impl FnMut(&T) -> bool,
+    ) -> Result<Vec<T>, Error>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
         let inner = &self.inner;
         let first = format!(
-            "{}/repos/{}/{}/releases?per_page=100",
+            "{}/repos/{}/{}/{what}?per_page=100",
             inner.api_url,
             encode_segment(owner),
             encode_segment(repo)
         );
         let ctx = Ctx {
-            what: format!("releases of {owner}/{repo}"),
+            what: format!("{what} of {owner}/{repo}"),
             repo: Some(format!("{owner}/{repo}")),
             git_ref: None,
         };
         let _guard = inner.lock(&first, ACCEPT_JSON);
         let mut url = first;
         let mut seen = HashSet::new();
-        let mut ids = HashSet::new();
-        let mut releases = Vec::new();
+        let mut items = Vec::new();
         loop {
             if seen.len() == HUGE_LISTING_PAGES {
                 tracing::warn!(
-                    "{owner}/{repo} has more than {} releases; listing all of them",
+                    "{owner}/{repo} has more than {} {what}; listing all of them",
                     HUGE_LISTING_PAGES * 100
                 );
             }
@@ -247,22 +288,22 @@ impl GitHub {
                 &ctx,
                 Pass::Success,
                 &|body| {
-                    let page = parse_release_page(body).map_err(|e| Error::InvalidResponse {
+                    let page = parse(body).map_err(|e| Error::InvalidResponse {
                         url: redact(&url),
-                        reason: "the body is not a list of releases".to_owned(),
+                        reason: format!("the body is not {shape}"),
                         source: Some(e),
                     })?;
                     let compact = serde_json::to_vec(&page).unwrap_or_default();
                     Ok((page, compact))
                 },
-                &|cached| serde_json::from_slice::<Vec<ReleaseInfo>>(cached).ok(),
+                &|cached| serde_json::from_slice::<Vec<T>>(cached).ok(),
             )?;
-            releases.extend(
+            items.extend(
                 answer
                     .value
                     .unwrap_or_default()
                     .into_iter()
-                    .filter(|r| ids.insert(r.id)),
+                    .filter(&mut keep),
             );
             let Some(next) = answer.next else { break };
             if Origin::of(&next).as_ref() != Some(&inner.api_origin) {
@@ -286,10 +327,10 @@ impl GitHub {
         }
         tracing::debug!(
             pages = seen.len(),
-            releases = releases.len(),
-            "listed {owner}/{repo}"
+            items = items.len(),
+            "listed {what} of {owner}/{repo}"
         );
-        Ok(releases)
+        Ok(items)
     }
 
     /// A file's raw bytes via the contents API, at `git_ref` (branch, tag or sha) or the
@@ -738,7 +779,7 @@ impl Inner {
     /// `fresh` turns a network body into the value and the bytes to store; `cached` turns
     /// stored bytes back into the value (`None` = corrupt, treated as a miss).
     #[allow(clippy::type_complexity)]
-    fn cached_get<T>(
+    pub(crate) fn cached_get<T>(
         &self,
         url: &str,
         accept: &str,

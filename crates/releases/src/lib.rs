@@ -13,6 +13,8 @@
 //!   [`download`](GitHub::download) (a streaming [`Download`]),
 //!   [`probe`](GitHub::probe) (one raw request for `skillrig-auth doctor`) and
 //!   [`stats`](GitHub::stats).
+//! - Provenance (see [`git`](mod@crate::git)): [`tag_commit`](GitHub::tag_commit),
+//!   [`compare`](GitHub::compare) ([`Comparison`]) and [`tree_sha`](GitHub::tree_sha).
 //! - [`stream_versions`], [`resolve()`] and [`pick_asset`] turn a listing into one release
 //!   and one asset, given the caller's tag matcher (origin-meta's stream rules). The
 //!   [`resolve` module](mod@crate::resolve) says what `latest` means.
@@ -77,6 +79,7 @@ mod client;
 mod config;
 mod download;
 mod error;
+pub mod git;
 mod model;
 pub mod resolve;
 mod retry;
@@ -91,5 +94,6 @@ pub use config::{
 };
 pub use download::Download;
 pub use error::Error;
-pub use model::{AssetInfo, ReleaseInfo};
+pub use git::{CompareStatus, Comparison};
+pub use model::{AssetInfo, ReleaseInfo, TagInfo};
 pub use resolve::{StreamRelease, pick_asset, resolve, stream_versions};

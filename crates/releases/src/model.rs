@@ -152,3 +152,35 @@ mod tests {
         assert!(parse_release_page(br#"{"message": "Not Found"}"#).is_err());
     }
 }
+
+/// A git tag and the commit it points at (GitHub's tags listing dereferences annotated tags).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagInfo {
+    /// Tag name, e.g. `1.7.0+jira`.
+    pub name: String,
+    /// The 40-hex commit id the tag points at.
+    pub commit: String,
+}
+
+#[derive(Deserialize)]
+struct WireTag {
+    name: String,
+    commit: WireTagCommit,
+}
+
+#[derive(Deserialize)]
+struct WireTagCommit {
+    sha: String,
+}
+
+/// Parses one page of `GET /repos/{o}/{r}/tags`.
+pub(crate) fn parse_tag_page(body: &[u8]) -> Result<Vec<TagInfo>, serde_json::Error> {
+    let wire: Vec<WireTag> = serde_json::from_slice(body)?;
+    Ok(wire
+        .into_iter()
+        .map(|t| TagInfo {
+            name: t.name,
+            commit: t.commit.sha,
+        })
+        .collect())
+}

@@ -6,6 +6,11 @@
 //! ETags and free 304s, rate-limit headers and exhaustion, and asset downloads that redirect to a
 //! separate storage host which rejects `Authorization`. See [`server`] for the full list.
 //!
+//! For provenance tests an origin can be backed by a real git repository
+//! ([`OriginBuilder::git_backed`], [`git`]): releases then point at real commits, and the
+//! server answers GitHub's git endpoints (tag refs, tag objects, commits, compare, trees) and
+//! the contents API from it.
+//!
 //! ```no_run
 //! use testkit::{FakeGitHub, TokenSpec, demo_origin};
 //!
@@ -17,11 +22,16 @@
 //!
 //! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
 
+pub mod git;
 mod http;
 pub mod model;
 pub mod origin;
+mod provenance;
 pub mod server;
 
+pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
-pub use origin::{Checksums, Cli, Described, OriginBuilder, TagStyle, demo_origin, tar_gz};
+pub use origin::{
+    Checksums, Cli, CutFrom, Described, OriginBuilder, TagStyle, demo_origin, tar_gz,
+};
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};

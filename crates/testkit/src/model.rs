@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::git::GitRepo;
+
 /// A repository on the fake GitHub.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -17,12 +19,17 @@ pub struct Repo {
     pub private: bool,
     /// Branch used by the contents API when no `ref` is given.
     pub default_branch: String,
-    /// Files per git ref (branch, tag or sha): ref → path → bytes.
+    /// Files per git ref (branch, tag or sha): ref → path → bytes. Ignored when the
+    /// repository is git-backed ([`Repo::git`]): the contents API then reads git.
     pub files: BTreeMap<String, BTreeMap<String, Vec<u8>>>,
     /// Git tags (with or without a release), in creation order.
     pub tags: Vec<Tag>,
     /// Releases in creation order (listings return them newest first).
     pub releases: Vec<Release>,
+    /// The real git repository behind a git-backed repository (see [`crate::git`]). It serves
+    /// the contents API and the git endpoints (`git/ref`, `git/tags`, `commits`, `compare`,
+    /// `git/trees`); without it those endpoints answer 404 and tags point at made-up commits.
+    pub git: Option<GitRepo>,
 }
 
 impl Repo {
@@ -36,6 +43,7 @@ impl Repo {
             files: BTreeMap::new(),
             tags: Vec::new(),
             releases: Vec::new(),
+            git: None,
         }
     }
 

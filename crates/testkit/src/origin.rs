@@ -4,10 +4,32 @@
 //!
 //! Each CLI's archive holds an executable shell script that prints `<bin> <version>`, so an end
 //! to end test can run what it installed and see which stream and version it got.
+//!
+//! # Git-backed origins
+//!
+//! By default an origin is plain data: files on the default branch and tags pointing at
+//! made-up commit ids, which is all listing and installing need. [`OriginBuilder::git_backed`]
+//! materialises it as a real git repository instead (see [`crate::git`]), for provenance
+//! tests:
+//!
+//! 1. one root commit on `main` with every file (skills, metadata, `cmd/<cli>/main.go`);
+//! 2. one commit per release, in release order, writing `cmd/<cli>/VERSION`, tagged with the
+//!    release's tag (lightweight, or annotated with [`OriginBuilder::annotated_tags`]).
+//!    Releases are cut from `main` unless the CLI says otherwise ([`CutFrom`]): a side branch
+//!    forked from `main`'s tip at that moment, or an orphan commit that holds the same files
+//!    but shares no history with `main`;
+//! 3. a last commit on `main` editing each skill named by
+//!    [`OriginBuilder::revise_skill_after_releases`], so the skill's tree at `main` differs
+//!    from its tree at every release commit.
+//!
+//! Commit times are the releases' `created_at`, and git runs without user configuration, so
+//! commit ids are the same on every run.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::model::{Asset, Release, Repo, sha256_hex};
+use crate::git::{FastImport, FileChange, GitRepo};
+use crate::model::{Asset, Release, Repo, Tag, sha256_hex};
 
 /// How a CLI's releases are tagged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +79,20 @@ pub type PlatformPair = (&'static str, &'static str);
 pub const DEFAULT_PLATFORMS: &[PlatformPair] =
     &[("linux", "amd64"), ("linux", "arm64"), ("darwin", "arm64")];
 
+/// Where a release's commit comes from, in a git-backed origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CutFrom {
+    /// A commit on the default branch (the normal case).
+    #[default]
+    DefaultBranch,
+    /// A commit on a side branch forked from the default branch's tip at release time: once
+    /// the default branch moves on, the two have diverged.
+    SideBranch,
+    /// A root commit on an orphan branch: same files, no shared history with the default
+    /// branch (a release cut from an unrelated repository or a rewritten history).
+    Orphan,
+}
+
 /// One release of a CLI.
 #[derive(Debug, Clone)]
 pub struct CliRelease {
@@ -66,6 +102,8 @@ pub struct CliRelease {
     pub prerelease: bool,
     /// Unpublished draft.
     pub draft: bool,
+    /// Which history the release's commit belongs to (git-backed origins only).
+    pub cut_from: CutFrom,
 }
 
 /// A CLI released from the origin.
@@ -123,8 +161,21 @@ impl Cli {
                 version: (*v).to_owned(),
                 prerelease: false,
                 draft: false,
+                cut_from: CutFrom::DefaultBranch,
             });
         }
+        self
+    }
+
+    /// Adds a published release cut from `from` instead of the default branch (meaningful in
+    /// git-backed origins; otherwise a normal release).
+    pub fn cut_from(mut self, version: &str, from: CutFrom) -> Cli {
+        self.releases.push(CliRelease {
+            version: version.to_owned(),
+            prerelease: false,
+            draft: false,
+            cut_from: from,
+        });
         self
     }
 
@@ -134,6 +185,7 @@ impl Cli {
             version: version.to_owned(),
             prerelease: true,
             draft: false,
+            cut_from: CutFrom::DefaultBranch,
         });
         self
     }
@@ -144,6 +196,7 @@ impl Cli {
             version: version.to_owned(),
             prerelease: false,
             draft: true,
+            cut_from: CutFrom::DefaultBranch,
         });
         self
     }
@@ -225,6 +278,9 @@ pub struct OriginBuilder {
     origin_toml: bool,
     index_json: bool,
     start_time: u64,
+    git: bool,
+    annotated_tags: bool,
+    revised_skills: Vec<String>,
 }
 
 impl OriginBuilder {
@@ -239,7 +295,31 @@ impl OriginBuilder {
             origin_toml: true,
             index_json: true,
             start_time: 1_750_000_000,
+            git: false,
+            annotated_tags: false,
+            revised_skills: Vec::new(),
         }
+    }
+
+    /// Materialises the origin as a real git repository (see the module docs): commits,
+    /// tags on them, and the git endpoints served from it.
+    pub fn git_backed(mut self) -> OriginBuilder {
+        self.git = true;
+        self
+    }
+
+    /// Makes release tags annotated tag objects (implies [`OriginBuilder::git_backed`]).
+    pub fn annotated_tags(mut self) -> OriginBuilder {
+        self.git = true;
+        self.annotated_tags = true;
+        self
+    }
+
+    /// After all releases, commits an edit to `skills/<skill>/SKILL.md` on the default branch
+    /// (git-backed origins only), so the skill's tree there differs from every release's.
+    pub fn revise_skill_after_releases(mut self, skill: &str) -> OriginBuilder {
+        self.revised_skills.push(skill.to_owned());
+        self
     }
 
     /// Makes the repository public.
@@ -279,28 +359,15 @@ impl OriginBuilder {
         format!("{}/{}", self.owner, self.name)
     }
 
-    /// Builds the repository: files, tags, releases and assets.
+    /// Builds the repository: files, tags, releases and assets (and, for a git-backed origin,
+    /// its git history).
+    ///
+    /// # Panics
+    ///
+    /// For a git-backed origin, if `git` is missing or the history cannot be written.
     pub fn build(&self) -> Repo {
         let mut repo = Repo::new(&self.owner, &self.name, self.private);
-        let origin = self.full_name();
-        for skill in &self.skills {
-            repo.put_file(
-                &format!("skills/{}/SKILL.md", skill.name),
-                skill_md(skill, &origin),
-            );
-        }
-        if self.origin_toml {
-            repo.put_file(".skillrig-origin.toml", self.origin_toml_text());
-        }
-        if self.index_json {
-            repo.put_file("index.json", self.index_json_text());
-        }
-        for cli in &self.clis {
-            repo.put_file(
-                &format!("cmd/{}/main.go", cli.name),
-                format!("package main\n\n// {} CLI\nfunc main() {{}}\n", cli.name),
-            );
-        }
+        let files = self.files();
 
         // Interleave the CLIs' release histories in time, so listings mix streams the way a
         // busy monorepo does: round k holds every CLI's k-th release.
@@ -311,6 +378,7 @@ impl OriginBuilder {
             .map(|c| c.releases.len())
             .max()
             .unwrap_or(0);
+        let mut cut = Vec::new();
         for k in 0..rounds {
             for cli in &self.clis {
                 let Some(rel) = cli.releases.get(k) else {
@@ -325,9 +393,149 @@ impl OriginBuilder {
                 release.created_at = time;
                 release.assets = release_assets(cli, &rel.version);
                 repo.releases.push(release);
+                cut.push(Cut {
+                    cli: &cli.name,
+                    version: &rel.version,
+                    tag,
+                    time,
+                    from: rel.cut_from,
+                });
+            }
+        }
+
+        if self.git {
+            let git = self.materialise(&repo.default_branch, &files, &cut, time + 3600);
+            let commits: BTreeMap<String, String> = git.tags().into_iter().collect();
+            repo.tags = cut
+                .iter()
+                .map(|c| Tag {
+                    commit_sha: commits[&c.tag].clone(),
+                    name: c.tag.clone(),
+                })
+                .collect();
+            repo.git = Some(git);
+        } else {
+            for (path, bytes) in files {
+                repo.put_file(&path, bytes);
             }
         }
         repo
+    }
+
+    /// Every file on the default branch before any release.
+    fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        let origin = self.full_name();
+        let mut files = BTreeMap::new();
+        for skill in &self.skills {
+            files.insert(
+                format!("skills/{}/SKILL.md", skill.name),
+                skill_md(skill, &origin).into_bytes(),
+            );
+        }
+        if self.origin_toml {
+            files.insert(
+                ".skillrig-origin.toml".to_owned(),
+                self.origin_toml_text().into_bytes(),
+            );
+        }
+        if self.index_json {
+            files.insert("index.json".to_owned(), self.index_json_text().into_bytes());
+        }
+        for cli in &self.clis {
+            files.insert(
+                format!("cmd/{}/main.go", cli.name),
+                format!("package main\n\n// {} CLI\nfunc main() {{}}\n", cli.name).into_bytes(),
+            );
+        }
+        files
+    }
+
+    /// Writes the history described in the module docs with one `git fast-import`.
+    fn materialise(
+        &self,
+        branch: &str,
+        files: &BTreeMap<String, Vec<u8>>,
+        cut: &[Cut<'_>],
+        end_time: u64,
+    ) -> GitRepo {
+        let git = GitRepo::init(branch);
+        let mut stream = FastImport::new();
+        let all: Vec<FileChange<'_>> = files
+            .iter()
+            .map(|(path, bytes)| FileChange {
+                path,
+                bytes,
+                executable: false,
+            })
+            .collect();
+        let mut tip = stream.commit(branch, None, self.start_time, "Initial origin\n", &all);
+        // VERSION files written on the default branch so far; orphan commits copy them.
+        let mut versions: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for (n, c) in cut.iter().enumerate() {
+            let path = format!("cmd/{}/VERSION", c.cli);
+            let bytes = format!("{}\n", c.version).into_bytes();
+            let message = format!("Release {}\n", c.tag);
+            let change = FileChange {
+                path: &path,
+                bytes: &bytes,
+                executable: false,
+            };
+            let mark = match c.from {
+                CutFrom::DefaultBranch => {
+                    tip = stream.commit(branch, None, c.time, &message, &[change]);
+                    versions.insert(path.clone(), bytes.clone());
+                    tip
+                }
+                CutFrom::SideBranch => {
+                    stream.commit(&format!("side/{n}"), Some(tip), c.time, &message, &[change])
+                }
+                CutFrom::Orphan => {
+                    let mut changes: Vec<FileChange<'_>> = all
+                        .iter()
+                        .copied()
+                        .chain(versions.iter().map(|(p, b)| FileChange {
+                            path: p,
+                            bytes: b,
+                            executable: false,
+                        }))
+                        .collect();
+                    changes.push(change);
+                    stream.commit(&format!("orphan/{n}"), None, c.time, &message, &changes)
+                }
+            };
+            if self.annotated_tags {
+                stream.annotated_tag(&c.tag, mark, c.time);
+            } else {
+                stream.lightweight_tag(&c.tag, mark);
+            }
+        }
+        let revised: Vec<(String, Vec<u8>)> = self
+            .revised_skills
+            .iter()
+            .map(|name| {
+                let path = format!("skills/{name}/SKILL.md");
+                let mut bytes = files
+                    .get(&path)
+                    .unwrap_or_else(|| panic!("no skill `{name}` to revise"))
+                    .clone();
+                bytes.extend_from_slice(b"\nRevised after the last release.\n");
+                (path, bytes)
+            })
+            .collect();
+        if !revised.is_empty() {
+            let changes: Vec<FileChange<'_>> = revised
+                .iter()
+                .map(|(path, bytes)| FileChange {
+                    path,
+                    bytes,
+                    executable: false,
+                })
+                .collect();
+            stream.commit(branch, None, end_time, "Revise skills\n", &changes);
+        }
+        git.fast_import(&stream.finish())
+            .unwrap_or_else(|e| panic!("writing the origin's git history: {e}"));
+        git
     }
 
     fn origin_toml_text(&self) -> String {
@@ -408,6 +616,15 @@ impl OriginBuilder {
         text.push('\n');
         text
     }
+}
+
+/// One release's commit to write.
+struct Cut<'a> {
+    cli: &'a str,
+    version: &'a str,
+    tag: String,
+    time: u64,
+    from: CutFrom,
 }
 
 fn stream_rule(cli: &Cli) -> String {

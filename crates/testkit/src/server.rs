@@ -14,12 +14,16 @@
 //!   budget gives `403 API rate limit exceeded`;
 //! - `Accept: application/octet-stream` on an asset's API URL redirects (302) to the storage
 //!   listener with a signed URL; storage rejects any request carrying `Authorization` with a
-//!   400 (like S3) and counts it as a leak.
+//!   400 (like S3) and counts it as a leak;
+//! - for git-backed repositories ([`Repo::git`]), the git endpoints — tag refs, annotated tag
+//!   objects, commits, compare and trees — and the contents API at any `ref` are answered from
+//!   a real git repository (see `provenance.rs` for the shapes).
 //!
 //! Tests inject faults (a status N times, a reset or truncated body, a delay) and assert on the
 //! request log, which records whether a request carried a token and whose it was — never the
 //! token itself.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -317,6 +321,10 @@ impl FakeGitHub {
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
         self.inner.shutdown.store(true, Ordering::SeqCst);
+        // Connection threads may outlive the server (and keep `inner` alive until the process
+        // exits, when no destructor runs): drop the repositories now so git-backed ones
+        // remove their temporary directories.
+        self.inner.lock().repos.clear();
         // Wake both accept loops so their threads end.
         let _ = TcpStream::connect(self.api_addr);
         let _ = TcpStream::connect(self.inner.storage_addr);
@@ -534,12 +542,12 @@ fn rate_headers(response: Response, inner: &Inner, limit: u32, used: u32) -> Res
         .header("x-ratelimit-resource", "core")
 }
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     inner: &'a Inner,
     state: &'a State,
     req: &'a Request,
     spec: Option<&'a TokenSpec>,
-    base: &'a str,
+    pub(crate) base: &'a str,
 }
 
 /// Why a repository cannot be shown.
@@ -576,7 +584,12 @@ impl Ctx<'_> {
         Ok((repo, sees_drafts))
     }
 
-    fn json_ok(&self, value: &Value) -> Response {
+    /// A query parameter of the request, percent-decoded.
+    pub(crate) fn req_query(&self, name: &str) -> Option<String> {
+        self.req.query_param(name)
+    }
+
+    pub(crate) fn json_ok(&self, value: &Value) -> Response {
         let response = Response::json(200, value);
         let etag = format!("\"{}\"", &sha256_hex(&response.body)[..32]);
         response.header("ETag", etag)
@@ -845,8 +858,11 @@ fn repo_route(
                 .collect();
             ctx.paginate(items, &format!("{repo_path}/tags"))
         }
-        ["git", "ref", "tags", tag] => {
-            let tag = http::decode(tag);
+        ["git", "ref", "tags", tag @ ..] if !tag.is_empty() => {
+            let tag = decode_joined(tag);
+            if let Some(git) = &repo.git {
+                return crate::provenance::tag_ref(ctx, repo, git, &tag);
+            }
             match repo.tags.iter().find(|t| t.name == tag) {
                 Some(t) => ctx.json_ok(&json!({
                     "ref": format!("refs/tags/{}", t.name),
@@ -855,8 +871,37 @@ fn repo_route(
                 None => Response::message(404, "Not Found"),
             }
         }
+        ["git", "tags", sha] => git_only(repo, |git| {
+            crate::provenance::tag_object(ctx, repo, git, sha)
+        }),
+        ["git", "trees", rest @ ..] if !rest.is_empty() => git_only(repo, |git| {
+            crate::provenance::tree(ctx, repo, git, &decode_joined(rest))
+        }),
+        ["commits", rest @ ..] if !rest.is_empty() => git_only(repo, |git| {
+            crate::provenance::commit(ctx, repo, git, &decode_joined(rest))
+        }),
+        ["compare", rest @ ..] if !rest.is_empty() => git_only(repo, |git| {
+            crate::provenance::compare(ctx, repo, git, &decode_joined(rest))
+        }),
         ["contents", file_path @ ..] => contents(ctx, repo, file_path, accept),
         _ => Response::message(404, "Not Found"),
+    }
+}
+
+/// Path segments decoded and joined with `/` (refs and `base...head` may contain slashes).
+fn decode_joined(segments: &[&str]) -> String {
+    segments
+        .iter()
+        .map(|s| http::decode(s))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The git endpoints exist only for git-backed repositories (see [`Repo::git`]).
+fn git_only(repo: &Repo, answer: impl FnOnce(&crate::git::GitRepo) -> Response) -> Response {
+    match &repo.git {
+        Some(git) => answer(git),
+        None => Response::message(404, "Not Found"),
     }
 }
 
@@ -870,18 +915,33 @@ fn contents(ctx: &Ctx<'_>, repo: &Repo, segments: &[&str], accept: &str) -> Resp
         .req
         .query_param("ref")
         .unwrap_or_else(|| repo.default_branch.clone());
-    let Some(files) = repo.files.get(&git_ref) else {
-        return Response::message(404, "No commit found for the ref");
+    let bytes: Cow<'_, [u8]> = match &repo.git {
+        Some(git) => {
+            if git.commit(&git_ref).is_none() {
+                return Response::message(404, &format!("No commit found for the ref {git_ref}"));
+            }
+            match git.file_at(&git_ref, &path) {
+                Some(bytes) => Cow::Owned(bytes),
+                None => return Response::message(404, "Not Found"),
+            }
+        }
+        None => {
+            let Some(files) = repo.files.get(&git_ref) else {
+                return Response::message(404, "No commit found for the ref");
+            };
+            let Some(bytes) = files.get(&path) else {
+                return Response::message(404, "Not Found");
+            };
+            Cow::Borrowed(bytes.as_slice())
+        }
     };
-    let Some(bytes) = files.get(&path) else {
-        return Response::message(404, "Not Found");
-    };
+    let bytes: &[u8] = &bytes;
     if accept.contains("application/vnd.github.raw")
         || accept.contains("application/vnd.github.v3.raw")
     {
         let response = Response::new(200)
             .header("Content-Type", "application/vnd.github.raw; charset=utf-8")
-            .body(bytes.clone());
+            .body(bytes.to_vec());
         let etag = format!("\"{}\"", &sha256_hex(bytes)[..32]);
         return response.header("ETag", etag);
     }

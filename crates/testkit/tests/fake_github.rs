@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use testkit::{
-    Cli, FakeGitHub, Fault, FaultKind, OriginBuilder, RateLimits, TokenSpec, demo_origin,
-    sha256_hex,
+    Cli, CutFrom, FakeGitHub, Fault, FaultKind, GitRepo, OriginBuilder, RateLimits, TokenSpec,
+    demo_origin, sha256_hex,
 };
 
 const TOKEN: &str = "ghp_alice_testkit_0001";
@@ -587,4 +587,311 @@ fn demo_assets_hold_an_executable_printing_name_and_version() {
         .find(|a| a["name"] == "kubelint_checksums.txt")
         .expect("per-tool checksums");
     assert!(sums["size"].as_u64().unwrap() > 64);
+}
+
+// --- Git-backed origins: provenance endpoints answered by real git -------------------------
+
+/// `acme/prov`, git-backed: jira 1.0.0 and 1.1.0 on main, 1.2.0 on a side branch, 6.6.6 on an
+/// orphan commit; tfc 0.1.0 and 0.2.0 on main; the skill revised on main after all releases.
+///
+/// History of main: c1 initial, c2 jira 1.0.0, c3 tfc 0.1.0, c4 jira 1.1.0, c5 tfc 0.2.0,
+/// c6 skill revision. The side branch forks from c5.
+fn provenance_origin() -> OriginBuilder {
+    OriginBuilder::new("acme", "prov")
+        .cli(
+            Cli::new("jira")
+                .platforms(&[("linux", "amd64")])
+                .versions(&["1.0.0", "1.1.0"])
+                .cut_from("1.2.0", CutFrom::SideBranch)
+                .cut_from("6.6.6", CutFrom::Orphan),
+        )
+        .cli(
+            Cli::new("tfc")
+                .platforms(&[("linux", "amd64")])
+                .versions(&["0.1.0", "0.2.0"]),
+        )
+        .skill("deploy-check", "2.1.0", &[("jira", ">=1.0.0")])
+        .revise_skill_after_releases("deploy-check")
+        .git_backed()
+}
+
+fn git_setup(origin: OriginBuilder) -> (FakeGitHub, GitRepo) {
+    let repo = origin.build();
+    let git = repo.git.clone().expect("git-backed");
+    let github = FakeGitHub::start();
+    github.add_repo(repo);
+    github.add_token(TokenSpec::new(TOKEN, "alice").owner("acme"));
+    (github, git)
+}
+
+fn prov(github: &FakeGitHub, path: &str) -> Reply {
+    get_auth(&format!("{}/repos/acme/prov/{path}", github.api_url()), &[])
+}
+
+#[test]
+fn git_backed_releases_point_at_distinct_real_commits() {
+    let (github, git) = git_setup(provenance_origin());
+    let tags = prov(&github, "tags?per_page=100").json();
+    let tags = tags.as_array().unwrap();
+    assert_eq!(tags.len(), 6);
+    let mut commits = std::collections::BTreeSet::new();
+    for tag in tags {
+        let name = tag["name"].as_str().unwrap();
+        let sha = tag["commit"]["sha"].as_str().unwrap();
+        assert_eq!(git.commit(name).as_deref(), Some(sha), "{name}");
+        commits.insert(sha.to_owned());
+    }
+    assert_eq!(commits.len(), 6, "one commit per release");
+
+    // A lightweight tag's ref points straight at its commit.
+    let reference = prov(&github, "git/ref/tags/1.1.0%2Bjira");
+    assert_eq!(reference.status, 200);
+    let reference = reference.json();
+    assert_eq!(reference["ref"], "refs/tags/1.1.0+jira");
+    assert_eq!(reference["object"]["type"], "commit");
+    let sha = reference["object"]["sha"].as_str().unwrap();
+    assert_eq!(Some(sha.to_owned()), git.commit("1.1.0+jira"));
+    assert_eq!(prov(&github, "git/ref/tags/9.9.9%2Bjira").status, 404);
+
+    // The commit names its tree and its parent (the tfc 0.1.0 release before it).
+    let commit = prov(&github, &format!("commits/{sha}")).json();
+    assert_eq!(commit["sha"], sha);
+    assert_eq!(
+        commit["commit"]["tree"]["sha"].as_str(),
+        git.rev_parse(&format!("{sha}^{{tree}}")).as_deref()
+    );
+    assert_eq!(
+        commit["parents"][0]["sha"].as_str(),
+        git.commit("0.1.0+tfc").as_deref()
+    );
+    // Any ref works, like GitHub's; an unknown one is GitHub's 422.
+    assert_eq!(prov(&github, "commits/1.1.0%2Bjira").json()["sha"], sha);
+    let missing = prov(&github, "commits/0000000000000000000000000000000000000000");
+    assert_eq!(missing.status, 422);
+    assert!(
+        missing.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("No commit found for SHA")
+    );
+
+    // Building again gives the same ids: fixed times, no user git configuration.
+    let again = provenance_origin().build();
+    assert_eq!(again.git.unwrap().commit("main"), git.commit("main"));
+}
+
+#[test]
+fn compare_reports_identical_ahead_behind_diverged_and_unrelated() {
+    let (github, git) = git_setup(provenance_origin());
+    let compare = |base: &str, head: &str| {
+        prov(
+            &github,
+            &format!(
+                "compare/{}...{}",
+                base.replace('+', "%2B"),
+                head.replace('+', "%2B")
+            ),
+        )
+    };
+    let summary = |r: &Reply| {
+        let v = r.json();
+        (
+            v["status"].as_str().unwrap().to_owned(),
+            v["ahead_by"].as_u64().unwrap(),
+            v["behind_by"].as_u64().unwrap(),
+            v["merge_base_commit"]["sha"].as_str().unwrap().to_owned(),
+        )
+    };
+    let c = |rev: &str| git.commit(rev).unwrap();
+
+    let same = compare("1.0.0+jira", "1.0.0+jira");
+    assert_eq!(summary(&same), ("identical".into(), 0, 0, c("1.0.0+jira")));
+
+    // main contains the release: c3, c4, c5, c6 come after it.
+    let ahead = compare("1.0.0+jira", "main");
+    assert_eq!(summary(&ahead), ("ahead".into(), 4, 0, c("1.0.0+jira")));
+    assert_eq!(ahead.json()["commits"].as_array().unwrap().len(), 4);
+
+    let behind = compare("0.2.0+tfc", "1.0.0+jira");
+    assert_eq!(summary(&behind), ("behind".into(), 0, 3, c("1.0.0+jira")));
+
+    // The side branch forked at c5; main then moved on to c6.
+    let diverged = compare("1.2.0+jira", "main");
+    assert_eq!(
+        summary(&diverged),
+        ("diverged".into(), 1, 1, c("0.2.0+tfc"))
+    );
+
+    // The orphan shares no history with main: GitHub's 404 and message.
+    let unrelated = compare("6.6.6+jira", "main");
+    assert_eq!(unrelated.status, 404);
+    assert_eq!(
+        unrelated.json()["message"],
+        "No common ancestor between 6.6.6+jira and main."
+    );
+    assert_eq!(compare("nope", "main").status, 404);
+}
+
+#[test]
+fn trees_match_git_and_the_revised_skill_differs_from_release_commits() {
+    let (github, git) = git_setup(provenance_origin());
+    let release = git.commit("1.0.0+jira").unwrap();
+    let root = prov(&github, &format!("git/trees/{release}")).json();
+    assert_eq!(
+        root["sha"].as_str(),
+        git.rev_parse(&format!("{release}^{{tree}}")).as_deref(),
+        "a commit id lists its tree"
+    );
+    let entries = root["tree"].as_array().unwrap();
+    let skills = entries.iter().find(|e| e["path"] == "skills").unwrap();
+    assert_eq!(
+        (skills["type"].as_str(), skills["mode"].as_str()),
+        (Some("tree"), Some("040000"))
+    );
+    let index = entries.iter().find(|e| e["path"] == "index.json").unwrap();
+    assert_eq!(
+        (index["type"].as_str(), index["mode"].as_str()),
+        (Some("blob"), Some("100644"))
+    );
+    assert!(index["size"].as_u64().unwrap() > 0);
+
+    let skills = prov(
+        &github,
+        &format!("git/trees/{}", skills["sha"].as_str().unwrap()),
+    )
+    .json();
+    let skill = &skills["tree"][0];
+    assert_eq!(skill["path"], "deploy-check");
+    let at_release = git.tree_at("1.0.0+jira", "skills/deploy-check").unwrap();
+    assert_eq!(skill["sha"].as_str(), Some(at_release.as_str()));
+
+    // The revision on main changed the skill's tree; the orphan copied the files, so its tree
+    // is the same as the release's although its history is unrelated.
+    assert_ne!(
+        git.tree_at("main", "skills/deploy-check"),
+        Some(at_release.clone())
+    );
+    assert_eq!(
+        git.tree_at("6.6.6+jira", "skills/deploy-check"),
+        Some(at_release)
+    );
+
+    let recursive = prov(&github, &format!("git/trees/{release}?recursive=1")).json();
+    assert!(
+        recursive["tree"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["path"] == "skills/deploy-check/SKILL.md" && e["type"] == "blob")
+    );
+    assert_eq!(
+        prov(
+            &github,
+            "git/trees/0000000000000000000000000000000000000000"
+        )
+        .status,
+        404
+    );
+}
+
+#[test]
+fn contents_of_a_git_backed_repo_come_from_git_at_the_ref() {
+    let (github, _git) = git_setup(provenance_origin());
+    let raw = [("Accept", "application/vnd.github.raw")];
+    let at = |r: &str| {
+        get_auth(
+            &format!(
+                "{}/repos/acme/prov/contents/skills/deploy-check/SKILL.md?ref={r}",
+                github.api_url()
+            ),
+            &raw,
+        )
+    };
+    let released = at("1.0.0%2Bjira");
+    assert_eq!(released.status, 200);
+    assert!(!String::from_utf8_lossy(&released.body).contains("Revised"));
+    assert!(String::from_utf8_lossy(&at("main").body).contains("Revised after the last release."));
+    let no_ref = at("nope");
+    assert_eq!(no_ref.status, 404);
+    assert_eq!(no_ref.json()["message"], "No commit found for the ref nope");
+    let index = get_auth(
+        &format!("{}/repos/acme/prov/contents/index.json", github.api_url()),
+        &raw,
+    );
+    assert!(String::from_utf8_lossy(&index.body).contains("\"skillrigConvention\": 1"));
+}
+
+#[test]
+fn annotated_tags_are_dereferenced_through_the_tag_object() {
+    let (github, git) = git_setup(provenance_origin().annotated_tags());
+    let reference = prov(&github, "git/ref/tags/1.0.0%2Bjira").json();
+    assert_eq!(reference["object"]["type"], "tag");
+    let tag_sha = reference["object"]["sha"].as_str().unwrap();
+    assert_ne!(Some(tag_sha.to_owned()), git.commit("1.0.0+jira"));
+    let tag = prov(&github, &format!("git/tags/{tag_sha}")).json();
+    assert_eq!(tag["tag"], "1.0.0+jira");
+    assert_eq!(tag["object"]["type"], "commit");
+    assert_eq!(
+        tag["object"]["sha"].as_str(),
+        git.commit("1.0.0+jira").as_deref()
+    );
+    // The tags listing shows the commit, as GitHub's does for annotated tags.
+    let tags = prov(&github, "tags").json();
+    let listed = tags
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "1.0.0+jira")
+        .unwrap();
+    assert_eq!(
+        listed["commit"]["sha"].as_str(),
+        git.commit("1.0.0+jira").as_deref()
+    );
+    // A commit id is not a tag object.
+    let commit = git.commit("1.0.0+jira").unwrap();
+    assert_eq!(prov(&github, &format!("git/tags/{commit}")).status, 404);
+}
+
+#[test]
+fn vendoring_writes_the_lock_skillrig_would() {
+    let (_github, git) = git_setup(provenance_origin());
+    let project = std::env::temp_dir().join(format!("testkit-vendor-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&project);
+    git.vendor(&project, "acme/prov@main", "main", &["deploy-check"]);
+    let lock: Value =
+        serde_json::from_slice(&std::fs::read(project.join(".skillrig/skills-lock.json")).unwrap())
+            .unwrap();
+    let entry = &lock["skills"]["deploy-check"];
+    assert_eq!(lock["lockfileVersion"], 1);
+    assert_eq!(lock["origin"], "acme/prov@main");
+    assert_eq!(entry["commit"].as_str(), git.commit("main").as_deref());
+    assert_eq!(
+        entry["treeSha"].as_str(),
+        git.tree_at("main", "skills/deploy-check").as_deref()
+    );
+    assert_eq!(entry["version"], "2.1.0");
+    assert_eq!(entry["path"], ".agents/skills/deploy-check");
+    let vendored =
+        std::fs::read_to_string(project.join(".agents/skills/deploy-check/SKILL.md")).unwrap();
+    assert!(vendored.contains("Revised after the last release."));
+    std::fs::remove_dir_all(&project).unwrap();
+}
+
+#[test]
+fn in_memory_repos_have_no_git_endpoints() {
+    let github = setup();
+    let commit = get_auth(
+        &format!("{}/repos/acme/tools/commits/main", github.api_url()),
+        &[],
+    );
+    assert_eq!(commit.status, 404);
+    // The old tag-ref answer still works for in-memory repositories.
+    let reference = get_auth(
+        &format!(
+            "{}/repos/acme/tools/git/ref/tags/1.7.0%2Bjira",
+            github.api_url()
+        ),
+        &[],
+    );
+    assert_eq!(reference.json()["object"]["type"], "commit");
 }

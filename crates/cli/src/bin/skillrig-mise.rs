@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use skillrig_cli::commands::{cache, install, list_versions, wire};
+use skillrig_cli::commands::{cache, install, list_versions, verify, wire};
 use skillrig_cli::options::ToolOptions;
 use skillrig_cli::report::{EXIT_USAGE, Failure};
 use skillrig_cli::session::Session;
@@ -73,6 +73,20 @@ enum Command {
         /// Exit 1 if mise.toml is out of date (for CI); write nothing.
         #[arg(long)]
         check: bool,
+        /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
+        #[arg(long, value_name = "DIR")]
+        project: Option<PathBuf>,
+    },
+    /// Check that the CLIs your skills require are installed, untouched, and released from
+    /// the skills' history (exit 0 all good, 1 findings, 2 usage).
+    Verify {
+        /// Print one JSON object (for CI).
+        #[arg(long)]
+        json: bool,
+        /// Fail on warnings too (skill edited since the release, unverified install, version
+        /// outside the constraint).
+        #[arg(long)]
+        strict: bool,
         /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
         #[arg(long, value_name = "DIR")]
         project: Option<PathBuf>,
@@ -147,6 +161,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
             check,
             project,
         } => run_wire(dry_run, check, project),
+        Command::Verify {
+            json,
+            strict,
+            project,
+        } => {
+            let dir = project_dir(project)?;
+            let report = verify::run(&session, &dir, verify::VerifyOptions { strict })?;
+            print_stdout(&if json {
+                report.render_json()
+            } else {
+                report.render_text()
+            })?;
+            match report.exit_code() {
+                0 => Ok(()),
+                code => {
+                    Err(Failure::new("verification failed (see the report above)").with_code(code))
+                }
+            }
+        }
         Command::Cache { action } => match action {
             CacheAction::Clear => match cache::clear(&session)? {
                 Some(dir) => print_stdout(&format!("cleared {}", dir.display())),
@@ -170,15 +203,7 @@ fn run_wire(dry_run: bool, check: bool, project: Option<PathBuf>) -> Result<(), 
     } else {
         wire::Mode::Write
     };
-    let dir = match project {
-        Some(dir) => dir,
-        None => {
-            let cwd = std::env::current_dir()
-                .map_err(|e| Failure::new(format!("current directory: {e}")))?;
-            wire::find_project_dir(&cwd).unwrap_or(cwd)
-        }
-    };
-    let report = wire::run(&dir, mode)?;
+    let report = wire::run(&project_dir(project)?, mode)?;
     let mut lines: Vec<String> = report.changes.iter().map(ToString::to_string).collect();
     lines.extend(report.notes.iter().map(|n| format!("note: {n}")));
     lines.extend(report.conflicts.iter().map(|c| format!("conflict: {c}")));
@@ -207,6 +232,18 @@ fn run_wire(dry_run: bool, check: bool, project: Option<PathBuf>) -> Result<(), 
         return Err(Failure::new("mise.toml is out of date").hint("run `skillrig-mise wire`"));
     }
     Ok(())
+}
+
+/// The given project root, else the nearest directory above holding the skills lock.
+fn project_dir(project: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    match project {
+        Some(dir) => Ok(dir),
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Failure::new(format!("current directory: {e}")))?;
+            Ok(wire::find_project_dir(&cwd).unwrap_or(cwd))
+        }
+    }
 }
 
 fn log_unknown(opts: &ToolOptions) {

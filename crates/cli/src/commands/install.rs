@@ -81,7 +81,13 @@ pub fn run(
         tool: resolved.address.to_string(),
         version: chosen.version.to_string(),
         tag: release.tag.clone(),
-        release_commit: None,
+        // Recorded so `skillrig-mise verify` can bind the binary to the skills' history later.
+        release_commit: crate::commands::verify::release_commit(
+            &resolved.client,
+            resolved.address.owner(),
+            resolved.address.repo(),
+            &release.tag,
+        ),
     };
     let download_dir = target.download_path.clone().unwrap_or_else(|| {
         target

@@ -4,4 +4,5 @@ pub mod cache;
 pub mod install;
 pub mod list_versions;
 pub mod origin;
+pub mod verify;
 pub mod wire;

@@ -229,3 +229,30 @@ fn api_redirects_to_another_host_are_refused_without_contacting_it() {
     );
     assert!(other_seen.lock().unwrap().is_empty());
 }
+
+#[test]
+fn tags_list_every_page_with_commits_and_is_cached_like_releases() {
+    let github = github();
+    github.add_repo(big_origin(250));
+    let cache = tempfile::tempdir().unwrap();
+    let gh = client(&github, Some(cache.path()));
+
+    let tags = gh.list_tags("acme", "big").unwrap();
+    assert!(tags.len() >= 250, "{}", tags.len());
+    let names: HashSet<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names.len(), tags.len(), "no duplicates");
+    assert!(
+        names.contains("1.0.0+jira")
+            && names.contains("1.24.9+jira")
+            && names.contains("10.0.0+jira")
+    );
+    assert!(tags.iter().all(|t| t.commit.len() == 40));
+    assert_eq!(api_requests(&github, "/repos/acme/big/tags").len(), 3);
+
+    // A second client on the same cache (another process) makes no request within the window.
+    let again = client(&github, Some(cache.path()))
+        .list_tags("acme", "big")
+        .unwrap();
+    assert_eq!(again, tags);
+    assert_eq!(api_requests(&github, "/repos/acme/big/tags").len(), 3);
+}

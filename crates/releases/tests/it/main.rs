@@ -5,5 +5,6 @@ mod cache;
 mod download;
 mod errors;
 mod listing;
+mod provenance;
 mod secrets;
 mod support;
