@@ -64,6 +64,10 @@ pub struct LoggedRequest {
     pub login: Option<String>,
     /// The `Accept` header.
     pub accept: Option<String>,
+    /// The `User-Agent` header (GitHub rejects requests without one).
+    pub user_agent: Option<String>,
+    /// The `X-GitHub-Api-Version` header.
+    pub api_version: Option<String>,
     /// Whether it was conditional (`If-None-Match`).
     pub conditional: bool,
     /// Status sent.
@@ -83,6 +87,11 @@ pub enum FaultKind {
     TruncateBody,
     /// Wait this long before answering normally.
     Delay(Duration),
+    /// A secondary rate limit: 403 with `Retry-After: <seconds>` and GitHub's message.
+    SecondaryRateLimit {
+        /// Seconds to wait, sent as `Retry-After`.
+        retry_after: u64,
+    },
 }
 
 /// A fault applied to the next `times` requests whose path contains `path_contains`.
@@ -392,6 +401,12 @@ fn apply_fault(kind: Option<FaultKind>, response: Response) -> Response {
     match kind {
         None => response,
         Some(FaultKind::Status(code)) => Response::message(code, "injected fault"),
+        Some(FaultKind::SecondaryRateLimit { retry_after }) => Response::message(
+            403,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try \
+             again.",
+        )
+        .header("Retry-After", retry_after.to_string()),
         Some(FaultKind::ResetMidBody) => Response {
             delivery: Delivery::Reset,
             ..response
@@ -435,6 +450,8 @@ fn handle(inner: &Inner, which: Listener, req: &Request) -> Response {
         authorized: req.header("authorization").is_some(),
         login: spec.as_ref().map(|s| s.login.clone()),
         accept: req.header("accept").map(str::to_owned),
+        user_agent: req.header("user-agent").map(str::to_owned),
+        api_version: req.header("x-github-api-version").map(str::to_owned),
         conditional: req.header("if-none-match").is_some(),
         status: 0,
         rate_limited: false,
@@ -1075,6 +1092,9 @@ fn control(inner: &Inner, req: &Request) -> Response {
                 v["delay_ms"].as_u64(),
             ) {
                 (Some(code), _, _) => FaultKind::Status(code as u16),
+                (_, Some("secondary_rate_limit"), _) => FaultKind::SecondaryRateLimit {
+                    retry_after: v["retry_after"].as_u64().unwrap_or(1),
+                },
                 (_, Some("reset"), _) => FaultKind::ResetMidBody,
                 (_, Some("truncate"), _) => FaultKind::TruncateBody,
                 (_, _, Some(ms)) => FaultKind::Delay(Duration::from_millis(ms)),

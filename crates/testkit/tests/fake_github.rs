@@ -895,3 +895,25 @@ fn in_memory_repos_have_no_git_endpoints() {
     );
     assert_eq!(reference.json()["object"]["type"], "commit");
 }
+
+#[test]
+fn log_records_client_headers_and_secondary_rate_limits_carry_retry_after() {
+    let github = setup();
+    let url = format!("{}/repos/acme/tools/releases", github.api_url());
+    github.inject(Fault::new(
+        "/releases",
+        FaultKind::SecondaryRateLimit { retry_after: 7 },
+    ));
+    let limited = get_auth(&url, &[("X-GitHub-Api-Version", "2022-11-28")]);
+    assert_eq!(limited.status, 403);
+    assert_eq!(limited.header("retry-after"), Some("7"));
+    assert!(
+        limited.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("secondary rate limit")
+    );
+    let log = github.requests();
+    assert_eq!(log[0].user_agent.as_deref(), Some("testkit-test"));
+    assert_eq!(log[0].api_version.as_deref(), Some("2022-11-28"));
+}

@@ -323,3 +323,30 @@ fn probe_returns_4xx_as_answers() {
     // Probes are never cached: each asks.
     assert_eq!(api_requests(&github, "/repos/acme/tools").len(), 3);
 }
+
+#[test]
+fn a_secondary_rate_limit_with_a_short_retry_after_is_waited_out_not_reported() {
+    let github = github();
+    github.add_repo(testkit::demo_origin().build());
+    github.inject(Fault::new(
+        "/releases",
+        FaultKind::SecondaryRateLimit { retry_after: 1 },
+    ));
+    let releases = client(&github, None)
+        .list_releases("acme", "tools")
+        .unwrap();
+    assert!(!releases.is_empty());
+    let pages = api_requests(&github, "/repos/acme/tools/releases");
+    assert_eq!(pages.len(), 2, "one 403 with Retry-After, then the retry");
+    assert_eq!(pages[0].status, 403);
+    assert!(pages.iter().all(|r| {
+        r.user_agent
+            .as_deref()
+            .is_some_and(|ua| ua.starts_with("skillrig-mise/"))
+    }));
+    assert!(
+        pages
+            .iter()
+            .all(|r| r.api_version.as_deref() == Some("2022-11-28"))
+    );
+}
