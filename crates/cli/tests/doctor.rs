@@ -146,3 +146,19 @@ fn offline_reports_resolution_only() {
     assert_eq!(code, 0, "{text}");
     assert_eq!(doctor.github.requests().len(), 0, "no request offline");
 }
+
+#[test]
+fn a_fine_grained_token_for_another_owner_is_named() {
+    let doctor = Doctor::new();
+    doctor.github.add_token(
+        TokenSpec::new("github_pat_otherOwner000000000000", "fay").repo("someone-else", "stuff"),
+    );
+    let (code, text) = doctor.run(Some("github_pat_otherOwner000000000000"), &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("fine-grained"), "{text}");
+    assert!(text.contains("Contents"), "{text}");
+    assert!(
+        !text.contains("github_pat_otherOwner000000000000"),
+        "{text}"
+    );
+}
