@@ -24,6 +24,9 @@ run "cargo test" cargo test --workspace --locked
 [ -x scripts/keyring-it.sh ] && run "Secret Service (gnome-keyring, real gh)" bash scripts/keyring-it.sh
 [ -x scripts/fuzz-smoke.sh ] && run "fuzz smoke" bash scripts/fuzz-smoke.sh
 [ -x scripts/demo.sh ] && run "demo" bash scripts/demo.sh
+# Short mode keeps the benchmark from rotting; it fails only on a broken measurement.
+[ -x bench/compare.sh ] && run "benchmark (short)" env BENCH_SHORT=1 bash bench/compare.sh
+[ -x bench/install-bench.sh ] && run "install benchmark (short)" env BENCH_SIZE_MB=16 bash bench/install-bench.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
     printf '\nFAILED: %s\n' "${failures[*]}"

@@ -2,9 +2,10 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use testkit::{FakeGitHub, RateLimits, TokenSpec, demo_origin};
+use testkit::{Asset, FakeGitHub, RateLimits, Release, Repo, TokenSpec, demo_origin, sha256_hex};
 
 const USAGE: &str = "\
 usage: testkit serve [options]
@@ -13,6 +14,8 @@ Serves a fake GitHub API on 127.0.0.1 until killed and prints one JSON line with
 
 options:
   --demo                 add the demo origin acme/tools (private; 5 CLIs, 2 skills)
+  --payload-mb N         add the private origin acme/payload: one CLI `big` (release 1.0.0+big,
+                         this machine's platform only) whose executable is N MiB, incompressible
   --public               make the demo origin public
   --token TOKEN[=LOGIN]  accept TOKEN (read access to owner `acme`); repeatable
   --port N               API port (default: random)
@@ -48,6 +51,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut tokens = Vec::new();
     let mut info_file = None;
     let mut anonymous_limit = 60u32;
+    let mut payload_mb = None;
     let value = |it: &mut std::slice::Iter<'_, String>, flag: &str| {
         it.next()
             .cloned()
@@ -68,6 +72,15 @@ fn run(args: &[String]) -> Result<(), String> {
                 anonymous_limit = value(&mut it, arg)?.parse().map_err(|_| "bad limit")?
             }
             "--info-file" => info_file = Some(value(&mut it, arg)?),
+            "--payload-mb" => {
+                let mb: usize = value(&mut it, arg)?
+                    .parse()
+                    .map_err(|_| "bad --payload-mb (a whole number of MiB)")?;
+                if mb == 0 {
+                    return Err("--payload-mb must be at least 1".into());
+                }
+                payload_mb = Some(mb);
+            }
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -83,6 +96,9 @@ fn run(args: &[String]) -> Result<(), String> {
             demo_origin()
         };
         github.add_repo(origin.build());
+    }
+    if let Some(mb) = payload_mb {
+        github.add_repo(payload_origin(mb)?);
     }
     for t in &tokens {
         let (token, login) = t.split_once('=').unwrap_or((t, "demo"));
@@ -103,5 +119,143 @@ fn run(args: &[String]) -> Result<(), String> {
     }
     loop {
         std::thread::park();
+    }
+}
+
+/// The `acme/payload` origin: one release `1.0.0+big` of the CLI `big`, with a per-tool
+/// checksums file and GitHub digests, built for this machine only so a large payload is
+/// generated once. Unlike the origin builder's padding (a separate `payload.bin` that an
+/// installer skips), the executable itself is `mb` MiB, so an install and a plain `tar -x`
+/// write the same bytes: a shell script that exits before the incompressible tail.
+fn payload_origin(mb: usize) -> Result<Repo, String> {
+    const BIN: &str = "big";
+    const VERSION: &str = "1.0.0";
+    let (os, arch) = goreleaser_platform()?;
+    let mut exe = format!("#!/bin/sh\necho \"{BIN} {VERSION}\"\nexit 0\n").into_bytes();
+    let total = mb * 1024 * 1024;
+    let script_len = exe.len();
+    exe.resize(total.max(script_len), 0);
+    fill_incompressible(&mut exe[script_len..]);
+    let archive = tar_gz_one(BIN, &exe).map_err(|e| format!("building the payload: {e}"))?;
+    drop(exe);
+
+    let asset_name = format!("{BIN}_{VERSION}_{os}_{arch}.tar.gz");
+    let mut sums = String::new();
+    let _ = writeln!(sums, "{}  {asset_name}", sha256_hex(&archive));
+    let tag = format!("{VERSION}+{BIN}");
+    // No metadata files: the convention alone names the asset and the binary.
+    let mut repo = Repo::new("acme", "payload", true);
+    repo.add_tag(&tag);
+    let mut release = Release::new(&tag);
+    release.created_at = 1_750_000_000;
+    release.assets = vec![
+        Asset::new(&asset_name, archive),
+        Asset::new(&format!("{BIN}_checksums.txt"), sums.into_bytes()),
+    ];
+    repo.releases.push(release);
+    Ok(repo)
+}
+
+/// This machine's platform in goreleaser's words (`linux`/`darwin`, `amd64`/`arm64`), which is
+/// what the convention's default asset name uses.
+fn goreleaser_platform() -> Result<(&'static str, &'static str), String> {
+    let os = match std::env::consts::OS {
+        "linux" => "linux",
+        "macos" => "darwin",
+        other => return Err(format!("--payload-mb: no asset naming for OS `{other}`")),
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => return Err(format!("--payload-mb: no asset naming for arch `{other}`")),
+    };
+    Ok((os, arch))
+}
+
+/// Fills `buf` with splitmix64 output: deflate cannot shrink it, and unlike the origin
+/// builder's sha256 stream it costs well under a second for 256 MiB, so the server starts fast.
+fn fill_incompressible(buf: &mut [u8]) {
+    let mut state = 0x5EED_0000_0B16_u64;
+    for chunk in buf.chunks_mut(8) {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+    }
+}
+
+/// A `.tar.gz` holding one executable at the archive root, in stored deflate blocks: that is
+/// what `gzip -6` emits for incompressible data anyway (it falls back to stored blocks), so a
+/// reader does the same work, and building 256 MiB takes a fraction of a second, not seconds.
+fn tar_gz_one(name: &str, data: &[u8]) -> std::io::Result<Vec<u8>> {
+    let gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() + data.len() / 64),
+        flate2::Compression::none(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    let mut header = tar::Header::new_gnu();
+    header.set_size(data.len() as u64);
+    header.set_mode(0o755);
+    header.set_mtime(1_750_000_000);
+    header.set_entry_type(tar::EntryType::Regular);
+    tar.append_data(&mut header, name, data)?;
+    tar.into_inner()?.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read as _;
+
+    use super::*;
+
+    #[test]
+    fn payload_origin_holds_one_incompressible_executable_of_the_given_size() {
+        let repo = payload_origin(1).expect("this platform has goreleaser names");
+        let [release] = repo.releases.as_slice() else {
+            panic!("one release expected, got {}", repo.releases.len());
+        };
+        assert_eq!(release.tag_name, "1.0.0+big");
+        let (archive, sums) = (&release.assets[0], &release.assets[1]);
+        assert!(archive.name.starts_with("big_1.0.0_") && archive.name.ends_with(".tar.gz"));
+        assert_eq!(sums.name, "big_checksums.txt");
+        // Incompressible: gzip cannot make it smaller than the executable it holds.
+        assert!(
+            archive.bytes.len() >= 1024 * 1024,
+            "{}",
+            archive.bytes.len()
+        );
+        let line = format!("{}  {}\n", sha256_hex(&archive.bytes), archive.name);
+        assert_eq!(String::from_utf8_lossy(&sums.bytes), line);
+
+        let gz = flate2::read::GzDecoder::new(archive.bytes.as_slice());
+        let mut tar = tar::Archive::new(gz);
+        let mut entries = tar.entries().expect("a tar stream");
+        let mut entry = entries.next().expect("one entry").expect("readable entry");
+        assert_eq!(entry.path().expect("a path").to_str(), Some("big"));
+        assert_eq!(entry.header().mode().expect("a mode"), 0o755);
+        let mut exe = Vec::new();
+        entry.read_to_end(&mut exe).expect("entry body");
+        drop(entry);
+        assert!(entries.next().is_none(), "only the executable");
+        assert_eq!(exe.len(), 1024 * 1024);
+        assert!(exe.starts_with(b"#!/bin/sh\necho \"big 1.0.0\"\nexit 0\n"));
+        assert!(
+            exe[exe.len() - 64..].iter().any(|&b| b != 0),
+            "the tail is filled"
+        );
+    }
+
+    #[test]
+    fn payload_mb_must_be_a_positive_number() {
+        for (value, message) in [("0", "at least 1"), ("big", "whole number")] {
+            let args: Vec<String> = ["serve", "--payload-mb", value]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+            let err = run(&args).expect_err("rejected before serving");
+            assert!(err.contains(message), "{value}: {err}");
+        }
     }
 }
