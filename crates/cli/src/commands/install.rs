@@ -62,7 +62,31 @@ pub fn run(
             "this machine is {platform}; an `asset` option can name the file"
         ))
     })?;
-    let mut expected = checksums_digest(session, &resolved, release, asset, &chosen.version)?;
+    // Three independent exchanges run at once: the checksums file, the release's commit (for
+    // the receipt) and opening the asset download. The body is only read once the expected
+    // digests are known, and nothing leaves staging before they match.
+    let host = resolved.address.host().clone();
+    let (sums, release_commit, body) = std::thread::scope(|scope| {
+        let sums = scope.spawn(|| checksums_digest(&resolved, release, asset, &chosen.version));
+        let commit = scope.spawn(|| {
+            // Recorded so `skillrig-mise verify` can bind the binary to the skills' history.
+            crate::commands::verify::release_commit(
+                &resolved.client,
+                resolved.address.owner(),
+                resolved.address.repo(),
+                &release.tag,
+            )
+        });
+        let body = resolved.client.download(asset);
+        let sums = sums.join().expect("checksums fetch does not panic");
+        let commit = commit.join().expect("tag lookup does not panic");
+        (sums, commit, body)
+    });
+    let mut expected = sums.map_err(|e| match e {
+        SumsError::Http(e) => session.explain(&host, &e),
+        SumsError::Other(failure) => failure,
+    })?;
+    let body = body.map_err(|e| session.explain(&host, &e))?;
     if let Some(digest) = github_digest(asset)? {
         expected.push(digest);
     }
@@ -81,13 +105,7 @@ pub fn run(
         tool: resolved.address.to_string(),
         version: chosen.version.to_string(),
         tag: release.tag.clone(),
-        // Recorded so `skillrig-mise verify` can bind the binary to the skills' history later.
-        release_commit: crate::commands::verify::release_commit(
-            &resolved.client,
-            resolved.address.owner(),
-            resolved.address.repo(),
-            &release.tag,
-        ),
+        release_commit,
     };
     let download_dir = target.download_path.clone().unwrap_or_else(|| {
         target
@@ -107,11 +125,6 @@ pub fn run(
     request.policy = policy;
     request.progress = &reporter;
 
-    let host = resolved.address.host().clone();
-    let body = resolved
-        .client
-        .download(asset)
-        .map_err(|e| session.explain(&host, &e))?;
     request.content_length = body.content_length().or(Some(asset.size));
     let installed = install::install(request, body).map_err(|e| {
         e.hints()
@@ -124,18 +137,23 @@ pub fn run(
     Ok(installed)
 }
 
+/// Why the checksums file could not be used: an HTTP error (explained by the session, which
+/// knows about tokens) or anything else.
+enum SumsError {
+    Http(releases::Error),
+    Other(Failure),
+}
+
 /// Finds a checksums file for `asset` among the release's assets and reads its line.
 fn checksums_digest(
-    session: &Session,
     resolved: &Resolved,
     release: &ReleaseInfo,
     asset: &AssetInfo,
     version: &semver::Version,
-) -> Result<Vec<ExpectedDigest>, Failure> {
+) -> Result<Vec<ExpectedDigest>, SumsError> {
     let names = resolved
         .spec
         .checksums_candidates(&asset.name, resolved.address.repo(), version);
-    let host = resolved.address.host().clone();
     for name in names {
         let Some(sums) = release.assets.iter().find(|a| a.name == name) else {
             continue;
@@ -144,12 +162,14 @@ fn checksums_digest(
         resolved
             .client
             .download(sums)
-            .map_err(|e| session.explain(&host, &e))?
+            .map_err(SumsError::Http)?
             .take(16 * 1024 * 1024)
             .read_to_string(&mut text)
-            .map_err(|e| Failure::new(format!("reading {name}: {e}")))?;
+            .map_err(|e| SumsError::Other(Failure::new(format!("reading {name}: {e}"))))?;
         let file = ChecksumsFile::parse(&text).map_err(|e| {
-            Failure::new(format!("{name} in release {}: {e}", release.tag)).hint(e.hint())
+            SumsError::Other(
+                Failure::new(format!("{name} in release {}: {e}", release.tag)).hint(e.hint()),
+            )
         })?;
         match file.lookup(&asset.name) {
             Some(hex) => {

@@ -70,10 +70,19 @@ pub fn resolve(session: &Session, tool: &str, opts: &ToolOptions) -> Result<Reso
         })
         .transpose()?;
     let (owner, repo, git_ref) = (address.owner(), address.repo(), address.git_ref());
-    let (index_bytes, releases, client) = session.with_client(&host, |gh| {
-        let index = gh.file(owner, repo, "index.json", git_ref)?;
-        let releases = gh.list_releases(owner, repo)?;
-        Ok((index, releases, gh.clone()))
+    // The metadata files and the listing are independent: one round trip for all three.
+    // `.skillrig-origin.toml` is fetched even when index.json turns out to describe the
+    // binary; it is cached for the origin like the rest, so that costs one request per origin.
+    let (index_bytes, toml_bytes, releases, client) = session.with_client(&host, |gh| {
+        std::thread::scope(|scope| {
+            let index = scope.spawn(|| gh.file(owner, repo, "index.json", git_ref));
+            let toml = scope.spawn(|| gh.file(owner, repo, ".skillrig-origin.toml", git_ref));
+            let releases = gh.list_releases(owner, repo);
+            let index = index.join().expect("metadata fetch does not panic");
+            let toml = toml.join().expect("metadata fetch does not panic");
+            // The listing's error explains most (a private origin 404s on all three).
+            Ok((index?, toml?, releases?, gh.clone()))
+        })
     })?;
     let index = index_bytes
         .map(|bytes| OriginIndex::parse(&bytes))
@@ -89,10 +98,7 @@ pub fn resolve(session: &Session, tool: &str, opts: &ToolOptions) -> Result<Reso
     {
         None
     } else {
-        let bytes = session.with_client(&host, |gh| {
-            gh.file(owner, repo, ".skillrig-origin.toml", git_ref)
-        })?;
-        let parsed = bytes
+        let parsed = toml_bytes
             .map(|b| OriginToml::parse(&String::from_utf8_lossy(&b)))
             .transpose()
             .map_err(|e| metadata_failure(&address, ".skillrig-origin.toml", &e))?;
