@@ -96,14 +96,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use install::{DigestSource, Receipt};
-use origin_meta::{
-    Host, LockErrorKind, Origin, SkillManifest, SkillsLock, ToolAddress, ToolRequirement,
-};
+use origin_meta::{Origin, SkillManifest, ToolAddress, ToolRequirement};
 use releases::{CompareStatus, Comparison, GitHub};
 use serde::Serialize;
 
+use crate::commands::consumer::{is_from_origin, read_lock, repository_label, skill_dir};
 use crate::commands::wire::LOCK_FILE;
-use crate::report::{EXIT_FAILURE, EXIT_USAGE, Failure};
+use crate::report::{EXIT_FAILURE, Failure};
 use crate::session::Session;
 
 /// The JSON schema version of [`VerifyReport`].
@@ -116,8 +115,6 @@ pub const ENV_MISE_DATA_DIR: &str = "MISE_DATA_DIR";
 
 /// How long `mise where` may take before verify gives up on asking mise.
 const MISE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Where `skillrig add` vendors a skill when the lock entry has no `path`.
-const DEFAULT_SKILLS_DIR: &str = ".agents/skills";
 /// The mise backend name in tool keys.
 const BACKEND_PREFIX: &str = "skillrig:";
 
@@ -618,7 +615,12 @@ pub fn run(
     opts: VerifyOptions,
 ) -> Result<VerifyReport, Failure> {
     let lock_path = project_dir.join(LOCK_FILE);
-    let lock = read_lock(&lock_path)?;
+    let lock = read_lock(
+        &lock_path,
+        &[
+            "run `skillrig-mise verify` in a consumer repository (one where `skillrig add` vendored skills)",
+        ],
+    )?;
     let Some(origin_text) = lock.origin() else {
         return Err(Failure::usage(format!(
             "`{}` names no origin, so there is nothing to verify against",
@@ -1293,64 +1295,6 @@ fn receipt_mismatch(receipt: &Receipt, address: &ToolAddress) -> Option<String> 
             receipt.bin
         )
     })
-}
-
-/// Reads the lock; absent, malformed or of another version is a usage failure.
-fn read_lock(path: &Path) -> Result<SkillsLock, Failure> {
-    if !path.exists() {
-        return Err(
-            Failure::usage(format!("no skills lock at `{}`", path.display()))
-                .hint("run `skillrig-mise verify` in a consumer repository (one where `skillrig add` vendored skills)"),
-        );
-    }
-    SkillsLock::from_path(path).map_err(|e| {
-        let failure = Failure::from_error(&e);
-        match e.kind() {
-            LockErrorKind::Io(_) => failure,
-            _ => failure
-                .with_code(EXIT_USAGE)
-                .hint("the lock is written by `skillrig add`; restore it from version control or re-add the skills"),
-        }
-    })
-}
-
-/// The vendored skill directory, relative to the project; `None` if it would leave it.
-fn skill_dir(name: &str, path: &str) -> Option<PathBuf> {
-    let rel = if path.trim().is_empty() {
-        PathBuf::from(DEFAULT_SKILLS_DIR).join(name)
-    } else {
-        PathBuf::from(path)
-    };
-    // The lock is repository content: never let it point verify at files outside the project.
-    let inside = rel.components().any(|c| matches!(c, Component::Normal(_)))
-        && rel
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    inside.then_some(rel)
-}
-
-/// Returns true if and only if a requirement's `source` names the lock's origin repository
-/// (the rule `wire` applies: a source without a host matches on owner and repository).
-fn is_from_origin(source: &str, origin: &Origin) -> bool {
-    let Ok(parsed) = Origin::parse(source) else {
-        return false;
-    };
-    let coordinate = source.split('@').next().unwrap_or(source);
-    if coordinate.split('/').count() == 3 {
-        parsed.same_repository(origin)
-    } else {
-        parsed.owner().eq_ignore_ascii_case(origin.owner())
-            && parsed.repo().eq_ignore_ascii_case(origin.repo())
-    }
-}
-
-/// `[host/]owner/repo` without the ref.
-fn repository_label(origin: &Origin) -> String {
-    if *origin.host() == Host::github_com() {
-        origin.slug()
-    } else {
-        format!("{}/{}", origin.host(), origin.slug())
-    }
 }
 
 /// A version string as SemVer (a leading `v` allowed).

@@ -75,15 +75,17 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use origin_meta::{
-    Host, LockErrorKind, ManifestErrorKind, Origin, Requirement, SkillManifest, SkillsLock,
-    ToolAddress, ToolRequirement,
+    ManifestErrorKind, Origin, Requirement, SkillManifest, ToolAddress, ToolRequirement,
 };
 use semver::Version;
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
+use crate::commands::consumer::{
+    DEFAULT_SKILLS_DIR, is_from_origin, read_lock, repository_label, skill_dir,
+};
 use crate::report::{EXIT_USAGE, Failure};
 
 /// Where the skills lock lives, relative to the project root.
@@ -100,9 +102,6 @@ const BACKEND_PREFIX: &str = "skillrig:";
 
 /// The hint under an invalid `tool` in a requirement.
 const TOOL_HINT: &str = "`tool` in `x-skillrig.requires` is the binary's name, e.g. `jira`; `source` names the repository";
-
-/// Where `skillrig add` vendors a skill when the lock entry has no `path`.
-const DEFAULT_SKILLS_DIR: &str = ".agents/skills";
 
 /// What [`run`] does with the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,7 +316,13 @@ struct Wanted {
 /// Reads the lock and every locked skill's manifest; returns the origin and one plan per tool.
 fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<Plan>), Failure> {
     let lock_path = project_dir.join(LOCK_FILE);
-    let lock = read_lock(&lock_path)?;
+    let lock = read_lock(
+        &lock_path,
+        &[
+            "`skillrig add <skill>` vendors a skill and creates the lock",
+            "run `skillrig-mise wire` in the project root",
+        ],
+    )?;
     let Some(origin_text) = lock.origin() else {
         return Err(Failure::usage(format!(
             "`{}` names no origin, so there is nothing to wire tools from",
@@ -396,48 +401,6 @@ fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<P
     Ok((origin, plans))
 }
 
-/// Reads the lock, turning "absent" into an error: without a lock there is nothing to wire.
-fn read_lock(path: &Path) -> Result<SkillsLock, Failure> {
-    match fs::metadata(path) {
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(
-                Failure::usage(format!("no skills lock at `{}`", path.display()))
-                    .hint("`skillrig add <skill>` vendors a skill and creates the lock")
-                    .hint("run `skillrig-mise wire` in the project root"),
-            );
-        }
-        Err(e) => return Err(Failure::from_error(&FileError::new("read", path, e))),
-    }
-    SkillsLock::from_path(path).map_err(|e| {
-        let failure = Failure::from_error(&e);
-        match e.kind() {
-            LockErrorKind::Io(_) => failure,
-            LockErrorKind::UnsupportedVersion(_) => failure
-                .with_code(EXIT_USAGE)
-                .hint("this lock was written by another skillrig version; skillrig-mise reads lockfileVersion 1"),
-            _ => failure
-                .with_code(EXIT_USAGE)
-                .hint("the lock is written by `skillrig add`; restore it from version control or re-add the skills"),
-        }
-    })
-}
-
-/// The vendored skill directory, relative to the project; `None` if it would leave it.
-fn skill_dir(name: &str, path: &str) -> Option<PathBuf> {
-    let rel = if path.trim().is_empty() {
-        PathBuf::from(DEFAULT_SKILLS_DIR).join(name)
-    } else {
-        PathBuf::from(path)
-    };
-    // A lock is repository content: never let it point wire at files outside the project.
-    let inside = rel.components().any(|c| matches!(c, Component::Normal(_)))
-        && rel
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-    inside.then_some(rel)
-}
-
 /// The requirement's tool name if wire should wire it; otherwise records why not.
 fn wired_tool<'r>(
     skill: &str,
@@ -469,32 +432,6 @@ fn wired_tool<'r>(
         return None;
     }
     Some(tool)
-}
-
-/// Returns true if and only if a requirement's `source` names the lock's origin repository.
-///
-/// skillrig writes `source` as `OWNER/REPO` even for an origin on another host, so a source
-/// without a host matches on owner and repository alone; one with a host must match it too.
-fn is_from_origin(source: &str, origin: &Origin) -> bool {
-    let Ok(parsed) = Origin::parse(source) else {
-        return false;
-    };
-    let coordinate = source.split('@').next().unwrap_or(source);
-    if coordinate.split('/').count() == 3 {
-        parsed.same_repository(origin)
-    } else {
-        parsed.owner().eq_ignore_ascii_case(origin.owner())
-            && parsed.repo().eq_ignore_ascii_case(origin.repo())
-    }
-}
-
-/// `[host/]owner/repo` without the ref, as users write a `source`.
-fn repository_label(origin: &Origin) -> String {
-    if *origin.host() == Host::github_com() {
-        origin.slug()
-    } else {
-        format!("{}/{}", origin.host(), origin.slug())
-    }
 }
 
 /// Decides what one tool's entry should say.
