@@ -52,7 +52,8 @@ done
 
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
     say "building skillrig-mise and testkit (release)"
-    flock /tmp/skillrig-cargo.lock cargo build --quiet --release -p skillrig-mise -p testkit
+    # BENCH_CARGO_LOCK: a lock file to build under, for machines where builds take turns.
+    ${BENCH_CARGO_LOCK:+flock "$BENCH_CARGO_LOCK"} cargo build --quiet --release -p skillrig-mise -p testkit
 fi
 bin="$repo/target/release"
 ensure_mise

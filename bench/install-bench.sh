@@ -27,7 +27,8 @@ for tool in openssl tar gzip; do
 done
 
 echo "building the example (release)..." >&2
-(cd "$repo" && flock /tmp/skillrig-cargo.lock cargo build --quiet --release -p install --example install-file)
+# BENCH_CARGO_LOCK: a lock file to build under, for machines where builds take turns.
+(cd "$repo" && ${BENCH_CARGO_LOCK:+flock "$BENCH_CARGO_LOCK"} cargo build --quiet --release -p install --example install-file)
 example="$repo/target/release/examples/install-file"
 
 echo "generating a ${size_mb} MB incompressible asset..." >&2
