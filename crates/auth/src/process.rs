@@ -38,6 +38,25 @@ pub(crate) enum RunError {
     },
 }
 
+impl RunError {
+    /// This failure as a provider's error, naming the program (never its output's secrets:
+    /// `stderr` is already a one-line summary).
+    pub(crate) fn into_provider_error(
+        self,
+        program: String,
+        after: Duration,
+    ) -> crate::outcome::ProviderError {
+        match self {
+            RunError::Spawn(source) => crate::outcome::ProviderError::Spawn { program, source },
+            RunError::TimedOut { stderr } => crate::outcome::ProviderError::TimedOut {
+                program,
+                after,
+                stderr,
+            },
+        }
+    }
+}
+
 /// How long to keep reading after the child exited, for output still in the pipes. A daemon
 /// the command started may hold the pipes open forever; that must not turn success into a
 /// timeout.

@@ -16,7 +16,7 @@ use super::{Lookup, accept};
 use crate::config::CredentialCommand;
 use crate::env::{Env, vars};
 use crate::outcome::{MissReason, Outcome, ProviderError};
-use crate::process::{self, RunError};
+use crate::process;
 use crate::token::{ProviderKind, Source};
 
 /// How reports name the command: its first word and where it was configured. The full
@@ -56,21 +56,7 @@ pub(crate) fn lookup(host: &Host, env: &Env, cmd: &CredentialCommand, timeout: D
     tracing::debug!(%host, command = %label, "running credential command");
     let done = match process::run(command, timeout) {
         Ok(done) => done,
-        Err(RunError::Spawn(source)) => {
-            return Outcome::Failed(ProviderError::Spawn {
-                program: label,
-                source,
-            })
-            .into();
-        }
-        Err(RunError::TimedOut { stderr }) => {
-            return Outcome::Failed(ProviderError::TimedOut {
-                program: label,
-                after: timeout,
-                stderr,
-            })
-            .into();
-        }
+        Err(e) => return Outcome::Failed(e.into_provider_error(label, timeout)).into(),
     };
     if !done.status.success() {
         return Outcome::Failed(ProviderError::Exited {

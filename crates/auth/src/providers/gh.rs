@@ -16,7 +16,7 @@ use origin_meta::Host;
 use super::{Lookup, accept};
 use crate::env::{Env, vars};
 use crate::outcome::{MissReason, Outcome, ProviderError};
-use crate::process::{self, RunError};
+use crate::process;
 use crate::token::{ProviderKind, Source};
 
 /// The gh binary to run, if any.
@@ -49,21 +49,7 @@ pub(crate) fn lookup(host: &Host, env: &Env, gh: &std::path::Path, timeout: Dura
     tracing::debug!(%host, gh = %gh.display(), "running gh auth token");
     let done = match process::run(cmd, timeout) {
         Ok(d) => d,
-        Err(RunError::Spawn(source)) => {
-            return Outcome::Failed(ProviderError::Spawn {
-                program: label,
-                source,
-            })
-            .into();
-        }
-        Err(RunError::TimedOut { stderr }) => {
-            return Outcome::Failed(ProviderError::TimedOut {
-                program: label,
-                after: timeout,
-                stderr,
-            })
-            .into();
-        }
+        Err(e) => return Outcome::Failed(e.into_provider_error(label, timeout)).into(),
     };
     let stderr = process::summarize(&done.stderr);
     if !done.status.success() {
