@@ -32,6 +32,7 @@ pub mod server;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
-    Checksums, Cli, CutFrom, Described, OriginBuilder, TagStyle, demo_origin, tar_gz,
+    Checksums, Cli, CutFrom, Described, OriginBuilder, TagStyle, demo_origin, provenance_origin,
+    tar_gz,
 };
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};

@@ -764,3 +764,26 @@ pub fn demo_origin() -> OriginBuilder {
         )
         .skill("release-notes", "0.3.0", &[("oxid", ">=0.5.0")])
 }
+
+/// The provenance origin `acme/prov` (git-backed), for tests of tags, commits, compare and
+/// trees. History of `main`: c1 initial, c2 jira 1.0.0, c3 tfc 0.1.0, c4 jira 1.1.0, c5 tfc
+/// 0.2.0, c6 revising the skill `deploy-check`; jira 1.2.0 is cut from a side branch forked at
+/// c5 and jira 6.6.6 from an orphan commit (same files, no shared history).
+pub fn provenance_origin() -> OriginBuilder {
+    OriginBuilder::new("acme", "prov")
+        .cli(
+            Cli::new("jira")
+                .platforms(&[("linux", "amd64")])
+                .versions(&["1.0.0", "1.1.0"])
+                .cut_from("1.2.0", CutFrom::SideBranch)
+                .cut_from("6.6.6", CutFrom::Orphan),
+        )
+        .cli(
+            Cli::new("tfc")
+                .platforms(&[("linux", "amd64")])
+                .versions(&["0.1.0", "0.2.0"]),
+        )
+        .skill("deploy-check", "2.1.0", &[("jira", ">=1.0.0")])
+        .revise_skill_after_releases("deploy-check")
+        .git_backed()
+}

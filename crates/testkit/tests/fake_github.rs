@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use testkit::{
-    Cli, CutFrom, FakeGitHub, Fault, FaultKind, GitRepo, OriginBuilder, RateLimits, TokenSpec,
-    demo_origin, sha256_hex,
+    Cli, FakeGitHub, Fault, FaultKind, GitRepo, OriginBuilder, RateLimits, TokenSpec, demo_origin,
+    sha256_hex,
 };
 
 const TOKEN: &str = "ghp_alice_testkit_0001";
@@ -591,30 +591,6 @@ fn demo_assets_hold_an_executable_printing_name_and_version() {
 
 // --- Git-backed origins: provenance endpoints answered by real git -------------------------
 
-/// `acme/prov`, git-backed: jira 1.0.0 and 1.1.0 on main, 1.2.0 on a side branch, 6.6.6 on an
-/// orphan commit; tfc 0.1.0 and 0.2.0 on main; the skill revised on main after all releases.
-///
-/// History of main: c1 initial, c2 jira 1.0.0, c3 tfc 0.1.0, c4 jira 1.1.0, c5 tfc 0.2.0,
-/// c6 skill revision. The side branch forks from c5.
-fn provenance_origin() -> OriginBuilder {
-    OriginBuilder::new("acme", "prov")
-        .cli(
-            Cli::new("jira")
-                .platforms(&[("linux", "amd64")])
-                .versions(&["1.0.0", "1.1.0"])
-                .cut_from("1.2.0", CutFrom::SideBranch)
-                .cut_from("6.6.6", CutFrom::Orphan),
-        )
-        .cli(
-            Cli::new("tfc")
-                .platforms(&[("linux", "amd64")])
-                .versions(&["0.1.0", "0.2.0"]),
-        )
-        .skill("deploy-check", "2.1.0", &[("jira", ">=1.0.0")])
-        .revise_skill_after_releases("deploy-check")
-        .git_backed()
-}
-
 fn git_setup(origin: OriginBuilder) -> (FakeGitHub, GitRepo) {
     let repo = origin.build();
     let git = repo.git.clone().expect("git-backed");
@@ -630,7 +606,7 @@ fn prov(github: &FakeGitHub, path: &str) -> Reply {
 
 #[test]
 fn git_backed_releases_point_at_distinct_real_commits() {
-    let (github, git) = git_setup(provenance_origin());
+    let (github, git) = git_setup(testkit::provenance_origin());
     let tags = prov(&github, "tags?per_page=100").json();
     let tags = tags.as_array().unwrap();
     assert_eq!(tags.len(), 6);
@@ -676,13 +652,13 @@ fn git_backed_releases_point_at_distinct_real_commits() {
     );
 
     // Building again gives the same ids: fixed times, no user git configuration.
-    let again = provenance_origin().build();
+    let again = testkit::provenance_origin().build();
     assert_eq!(again.git.unwrap().commit("main"), git.commit("main"));
 }
 
 #[test]
 fn compare_reports_identical_ahead_behind_diverged_and_unrelated() {
-    let (github, git) = git_setup(provenance_origin());
+    let (github, git) = git_setup(testkit::provenance_origin());
     let compare = |base: &str, head: &str| {
         prov(
             &github,
@@ -734,7 +710,7 @@ fn compare_reports_identical_ahead_behind_diverged_and_unrelated() {
 
 #[test]
 fn trees_match_git_and_the_revised_skill_differs_from_release_commits() {
-    let (github, git) = git_setup(provenance_origin());
+    let (github, git) = git_setup(testkit::provenance_origin());
     let release = git.commit("1.0.0+jira").unwrap();
     let root = prov(&github, &format!("git/trees/{release}")).json();
     assert_eq!(
@@ -796,7 +772,7 @@ fn trees_match_git_and_the_revised_skill_differs_from_release_commits() {
 
 #[test]
 fn contents_of_a_git_backed_repo_come_from_git_at_the_ref() {
-    let (github, _git) = git_setup(provenance_origin());
+    let (github, _git) = git_setup(testkit::provenance_origin());
     let raw = [("Accept", "application/vnd.github.raw")];
     let at = |r: &str| {
         get_auth(
@@ -823,7 +799,7 @@ fn contents_of_a_git_backed_repo_come_from_git_at_the_ref() {
 
 #[test]
 fn annotated_tags_are_dereferenced_through_the_tag_object() {
-    let (github, git) = git_setup(provenance_origin().annotated_tags());
+    let (github, git) = git_setup(testkit::provenance_origin().annotated_tags());
     let reference = prov(&github, "git/ref/tags/1.0.0%2Bjira").json();
     assert_eq!(reference["object"]["type"], "tag");
     let tag_sha = reference["object"]["sha"].as_str().unwrap();
@@ -854,7 +830,7 @@ fn annotated_tags_are_dereferenced_through_the_tag_object() {
 
 #[test]
 fn vendoring_writes_the_lock_skillrig_would() {
-    let (_github, git) = git_setup(provenance_origin());
+    let (_github, git) = git_setup(testkit::provenance_origin());
     let project = std::env::temp_dir().join(format!("testkit-vendor-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&project);
     git.vendor(&project, "acme/prov@main", "main", &["deploy-check"]);

@@ -3,31 +3,9 @@
 //! skill directories, and the cache in front of all of them.
 
 use releases::{CompareStatus, Comparison, Error, GitHub};
-use testkit::{Cli, CutFrom, FakeGitHub, GitRepo, OriginBuilder, TokenSpec};
+use testkit::{FakeGitHub, GitRepo, OriginBuilder, TokenSpec};
 
 use crate::support::{TOKEN, api_requests, client, config};
-
-/// `acme/prov`: main holds c1 (initial), c2 jira 1.0.0, c3 tfc 0.1.0, c4 jira 1.1.0,
-/// c5 tfc 0.2.0, c6 (skill revised); jira 1.2.0 is on a side branch forked at c5 and 6.6.6 on
-/// an orphan commit.
-fn origin() -> OriginBuilder {
-    OriginBuilder::new("acme", "prov")
-        .cli(
-            Cli::new("jira")
-                .platforms(&[("linux", "amd64")])
-                .versions(&["1.0.0", "1.1.0"])
-                .cut_from("1.2.0", CutFrom::SideBranch)
-                .cut_from("6.6.6", CutFrom::Orphan),
-        )
-        .cli(
-            Cli::new("tfc")
-                .platforms(&[("linux", "amd64")])
-                .versions(&["0.1.0", "0.2.0"]),
-        )
-        .skill("deploy-check", "2.1.0", &[("jira", ">=1.0.0")])
-        .revise_skill_after_releases("deploy-check")
-        .git_backed()
-}
 
 fn serve(origin: OriginBuilder) -> (FakeGitHub, GitRepo) {
     let repo = origin.build();
@@ -40,7 +18,7 @@ fn serve(origin: OriginBuilder) -> (FakeGitHub, GitRepo) {
 
 #[test]
 fn tag_commit_follows_lightweight_and_annotated_tags() {
-    let (github, git) = serve(origin());
+    let (github, git) = serve(testkit::provenance_origin());
     let gh = client(&github, None);
     for tag in ["1.0.0+jira", "0.2.0+tfc", "6.6.6+jira"] {
         assert_eq!(
@@ -55,7 +33,7 @@ fn tag_commit_follows_lightweight_and_annotated_tags() {
         "`+` is encoded"
     );
 
-    let (annotated, git) = serve(origin().annotated_tags());
+    let (annotated, git) = serve(testkit::provenance_origin().annotated_tags());
     let gh = client(&annotated, None);
     let commit = gh.tag_commit("acme", "prov", "1.1.0+jira").unwrap();
     assert_eq!(Some(commit), git.commit("1.1.0+jira"));
@@ -75,7 +53,7 @@ fn tag_commit_follows_lightweight_and_annotated_tags() {
 
 #[test]
 fn a_missing_tag_is_not_found_and_names_the_tag() {
-    let (github, _git) = serve(origin());
+    let (github, _git) = serve(testkit::provenance_origin());
     let err = client(&github, None)
         .tag_commit("acme", "prov", "9.9.9+jira")
         .unwrap_err();
@@ -89,7 +67,7 @@ fn a_missing_tag_is_not_found_and_names_the_tag() {
 
 #[test]
 fn compare_reports_each_relation() {
-    let (github, git) = serve(origin());
+    let (github, git) = serve(testkit::provenance_origin());
     let gh = client(&github, None);
     let c = |rev: &str| git.commit(rev).unwrap();
     let cmp = |base: &str, head: &str| gh.compare("acme", "prov", &c(base), &c(head)).unwrap();
@@ -131,7 +109,7 @@ fn compare_reports_each_relation() {
 
 #[test]
 fn compare_with_a_missing_commit_names_that_commit() {
-    let (github, git) = serve(origin());
+    let (github, git) = serve(testkit::provenance_origin());
     let gh = client(&github, None);
     let missing = "0123456789abcdef0123456789abcdef01234567";
     let err = gh
@@ -151,7 +129,7 @@ fn compare_with_a_missing_commit_names_that_commit() {
 
 #[test]
 fn tree_sha_walks_to_the_skill_directory() {
-    let (github, git) = serve(origin());
+    let (github, git) = serve(testkit::provenance_origin());
     let gh = client(&github, None);
     let release = git.commit("1.0.0+jira").unwrap();
     let skill = gh
@@ -198,7 +176,7 @@ fn tree_sha_walks_to_the_skill_directory() {
 
 #[test]
 fn provenance_answers_are_cached_and_work_offline() {
-    let (github, git) = serve(origin());
+    let (github, git) = serve(testkit::provenance_origin());
     let dir = tempfile::tempdir().unwrap();
     let release = git.commit("1.0.0+jira").unwrap();
     let main = git.commit("main").unwrap();
