@@ -23,10 +23,9 @@
 //! level — and each process runs the provider itself. Lock files hold nothing. The threat
 //! model is in `docs/auth.md`.
 
-use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use origin_meta::Host;
 use secrecy::zeroize::Zeroizing;
@@ -167,34 +166,11 @@ impl SharedCache {
 
     /// Takes the per-key lock file, waiting at most `wait`. `None` when there is no usable
     /// lock directory or the wait ran out; the caller then proceeds unlocked.
-    fn lock(&self, key: &CacheKey, wait: Duration) -> Option<File> {
+    fn lock(&self, key: &CacheKey, wait: Duration) -> Option<util::lock::FileLock> {
         let dir = self.lock_dir.as_ref()?;
-        let path = dir.join(key.lock_file_name());
-        let file = match File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-        {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::debug!(path = %path.display(), "cannot open lock file: {e}");
-                return None;
-            }
-        };
-        let deadline = Instant::now() + wait;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Some(file),
-                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(e) => {
-                    tracing::debug!(path = %path.display(), "giving up on the lock: {e}");
-                    return None;
-                }
-            }
-        }
+        util::lock::acquire(&dir.join(key.lock_file_name()), wait)
+            .inspect_err(|e| tracing::debug!("proceeding without the lock: {e}"))
+            .ok()
     }
 }
 

@@ -79,6 +79,12 @@ pub enum ConfigError {
     },
 }
 
+impl hint::Hint for ConfigError {
+    fn hints(&self) -> Vec<String> {
+        vec!["fix the file, or point SKILLRIG_CONFIG at another one".to_owned()]
+    }
+}
+
 /// Settings that may appear in `[default]` and in each `[hosts."<host>"]` table.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Settings {

@@ -50,9 +50,11 @@ impl AuthError {
             config_path: res.config_path().map(ToOwned::to_owned),
         }
     }
+}
 
+impl hint::Hint for AuthError {
     /// Lines to print after the error, each meant to be prefixed with `hint: `.
-    pub fn hints(&self) -> Vec<String> {
+    fn hints(&self) -> Vec<String> {
         match self {
             AuthError::NoToken {
                 host,
@@ -82,9 +84,7 @@ impl AuthError {
                 ));
                 out
             }
-            AuthError::Config(_) => {
-                vec!["fix the file, or point SKILLRIG_CONFIG at another one".to_owned()]
-            }
+            AuthError::Config(e) => hint::Hint::hints(e),
         }
     }
 }

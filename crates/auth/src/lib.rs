@@ -35,6 +35,7 @@
 //!
 //! ```no_run
 //! use auth::{Env, Resolver};
+//! use hint::Hint as _;
 //! use origin_meta::Host;
 //!
 //! let resolver = Resolver::from_env(Env::process())?;
@@ -62,7 +63,6 @@ pub mod env;
 mod error;
 pub mod git_credential;
 mod outcome;
-mod process;
 mod providers;
 mod resolver;
 mod token;

@@ -183,6 +183,22 @@ fn secs(d: Duration) -> String {
 }
 
 impl ProviderError {
+    /// A failed run of `program` (a helper command that ran under a `limit`).
+    pub(crate) fn from_run(
+        error: util::process::RunError,
+        program: String,
+        limit: Duration,
+    ) -> Self {
+        match error {
+            util::process::RunError::Spawn(source) => ProviderError::Spawn { program, source },
+            util::process::RunError::TimedOut { stderr } => ProviderError::TimedOut {
+                program,
+                after: limit,
+                stderr,
+            },
+        }
+    }
+
     /// A stable machine name (`--json`, tests).
     pub fn code(&self) -> &str {
         match self {

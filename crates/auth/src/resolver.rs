@@ -230,6 +230,7 @@ impl Resolver {
 
 #[cfg(test)]
 mod tests {
+    use hint::Hint as _;
     use std::path::Path;
 
     use super::*;

@@ -7,6 +7,7 @@
 // Tests report what they measured and why they skip.
 #![allow(clippy::print_stderr)]
 
+use hint::Hint as _;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

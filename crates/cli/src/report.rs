@@ -10,7 +10,8 @@
 //! | 2 | usage error: bad arguments, options or configuration |
 
 use std::fmt;
-use std::io::Write as _;
+
+use hint::Hint;
 
 /// Exit code for a failed operation.
 pub const EXIT_FAILURE: u8 = 1;
@@ -43,8 +44,16 @@ impl Failure {
         }
     }
 
-    /// Builds a failure from an error and its cause chain: `error: cause: cause`.
-    pub fn from_error(error: &dyn std::error::Error) -> Failure {
+    /// Builds a failure from a library error: its cause chain on one line (`error: cause:
+    /// cause`), then the error's [`Hint`]s. This is the one place errors become what users see.
+    pub fn from_error(error: &dyn Hint) -> Failure {
+        let failure = Failure::from_cause(error);
+        error.hints().into_iter().fold(failure, Failure::hint)
+    }
+
+    /// Builds a failure from an error that has no hints (I/O and other foreign errors): its
+    /// cause chain on one line.
+    pub fn from_cause(error: &dyn std::error::Error) -> Failure {
         let mut message = error.to_string();
         let mut source = error.source();
         while let Some(cause) = source {
@@ -68,12 +77,15 @@ impl Failure {
         self
     }
 
-    /// Adds a hint if there is one.
-    pub fn maybe_hint(self, hint: Option<impl Into<String>>) -> Failure {
-        match hint {
-            Some(h) => self.hint(h),
-            None => self,
-        }
+    /// Puts `prefix: ` before the message (e.g. what was being done, or which origin).
+    pub fn context(mut self, prefix: impl fmt::Display) -> Failure {
+        self.message = one_line(&format!("{prefix}: {}", self.message));
+        self
+    }
+
+    /// Names the file the failure is about: "`<path>`: <message>".
+    pub fn in_file(self, path: &std::path::Path) -> Failure {
+        self.context(format_args!("`{}`", path.display()))
     }
 
     /// Sets the exit code.
@@ -99,10 +111,15 @@ impl Failure {
 
     /// Writes `<program>: <message>` and `  hint: …` lines to stderr.
     pub fn print(&self, program: &str) {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{program}: {}", self.message);
+        self.write_to(&mut std::io::stderr().lock(), program);
+    }
+
+    /// Writes `<program>: <message>` and `  hint: …` lines to `out` (errors writing are
+    /// ignored: there is nowhere left to report them).
+    pub fn write_to(&self, out: &mut dyn std::io::Write, program: &str) {
+        let _ = writeln!(out, "{program}: {}", self.message);
         for hint in &self.hints {
-            let _ = writeln!(err, "  hint: {hint}");
+            let _ = writeln!(out, "  hint: {hint}");
         }
     }
 }
@@ -142,7 +159,7 @@ mod tests {
     #[test]
     fn chains_causes_on_one_line_and_keeps_hints() {
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such\nfile");
-        let failure = Failure::from_error(&Outer(io)).hint("check the path");
+        let failure = Failure::from_cause(&Outer(io)).hint("check the path");
         assert_eq!(failure.message(), "could not read `x`: no such file");
         assert_eq!(
             failure.to_string(),

@@ -68,7 +68,7 @@ impl Session {
             )),
             Err(AuthError::NoToken { .. }) => {
                 let hints = match self.resolver.resolve(host) {
-                    Err(e) => e.hints(),
+                    Err(e) => hint::Hint::hints(&e),
                     Ok(_) => Vec::new(),
                 };
                 self.anonymous
@@ -132,7 +132,7 @@ impl Session {
 
     /// Turns a client error into a failure, adding what we know about the token situation.
     pub fn explain(&self, host: &Host, error: &releases::Error) -> Failure {
-        let mut failure = Failure::from_error(error).maybe_hint(error.hint());
+        let mut failure = Failure::from_error(error);
         if matches!(
             error,
             releases::Error::NotFound { .. } | releases::Error::RateLimited { .. }

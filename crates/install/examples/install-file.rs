@@ -11,6 +11,7 @@
 // An example program reports on stdout/stderr; the library itself never prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use hint::Hint as _;
 use std::env;
 use std::error::Error;
 use std::fs;

@@ -79,9 +79,19 @@ impl InstallError {
         }
     }
 
+    /// The asset's actual sha256 (lowercase hex) when the error is a digest mismatch.
+    pub fn actual_sha256(&self) -> Option<&str> {
+        match &*self.0 {
+            Repr::Mismatch { actual, .. } => Some(actual),
+            _ => None,
+        }
+    }
+}
+
+impl hint::Hint for InstallError {
     /// Advice for the user, one line each, meant to be printed as `hint: …` after the error
     /// chain. Empty when there is nothing useful to add.
-    pub fn hints(&self) -> Vec<String> {
+    fn hints(&self) -> Vec<String> {
         match &*self.0 {
             Repr::NoDigest { .. } => vec![
                 "ask the origin to publish a checksums file (`<bin>_checksums.txt`) with each release".into(),
@@ -108,7 +118,7 @@ impl InstallError {
                 "the archive is unsafe to unpack; report it to the origin's maintainers".into(),
             ],
             Repr::TooLarge { .. } | Repr::TooManyEntries { .. } => vec![
-                "if the archive is legitimately this large, raise the extraction limit".into(),
+                "the archive exceeds skillrig-mise's extraction safety limits; ask the origin's maintainers to publish a smaller archive".into(),
             ],
             Repr::Ambiguous { .. } | Repr::NotFound { .. } => vec![
                 "set `bin` in the origin's metadata to the binary's path inside the archive".into(),
@@ -117,14 +127,6 @@ impl InstallError {
                 vec!["reinstall the tool to rewrite its receipt".into()]
             }
             _ => Vec::new(),
-        }
-    }
-
-    /// The asset's actual sha256 (lowercase hex) when the error is a digest mismatch.
-    pub fn actual_sha256(&self) -> Option<&str> {
-        match &*self.0 {
-            Repr::Mismatch { actual, .. } => Some(actual),
-            _ => None,
         }
     }
 }

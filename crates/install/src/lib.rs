@@ -378,7 +378,7 @@ fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr>
         bin: bin_rel,
         bin_sha256: bin_sha256.clone(),
         verified_by: verified_by.clone(),
-        installed_at: receipt::rfc3339(req.installed_at),
+        installed_at: util::time::rfc3339(req.installed_at),
     };
     let (bin_path, receipt_path) = place(
         staging.path(),

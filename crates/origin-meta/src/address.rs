@@ -352,10 +352,12 @@ impl AddressError {
     pub fn input(&self) -> &str {
         &self.input
     }
+}
 
+impl hint::Hint for AddressError {
     /// A line telling the user what to write instead.
-    pub fn hint(&self) -> String {
-        match (&self.kind, self.subject) {
+    fn hints(&self) -> Vec<String> {
+        vec![match (&self.kind, self.subject) {
             (AddressErrorKind::MissingOrigin, _) => format!(
                 "write the full address `<owner>/<repo>/{}`, or set the `origin` tool option \
                  (or SKILLRIG_ORIGIN) to `<owner>/<repo>[@<ref>]`",
@@ -368,7 +370,7 @@ impl AddressError {
             }
             (_, Subject::Tool) => TOOL_FORMS.to_owned(),
             (_, Subject::Origin) => ORIGIN_FORMS.to_owned(),
-        }
+        }]
     }
 }
 
@@ -479,6 +481,7 @@ fn validate_ref(value: &str) -> Result<(), AddressErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     /// (tool, origin, host, owner, repo, bin, ref, display)
     type Case = (
@@ -713,22 +716,22 @@ mod tests {
                 shown.contains(want),
                 "{tool} {origin:?}: got {shown:?}, want {want:?}"
             );
-            assert!(!err.hint().is_empty());
+            assert!(!err.hints()[0].is_empty());
         }
     }
 
     #[test]
     fn hints_name_the_accepted_forms() {
         let err = ToolAddress::parse("a/b", None).unwrap_err();
-        assert_eq!(err.hint(), TOOL_FORMS);
+        assert_eq!(err.hints()[0], TOOL_FORMS);
         let err = Origin::parse("a").unwrap_err();
-        assert_eq!(err.hint(), ORIGIN_FORMS);
+        assert_eq!(err.hints()[0], ORIGIN_FORMS);
         let err = ToolAddress::parse("jira", None).unwrap_err();
         assert_eq!(*err.kind(), AddressErrorKind::MissingOrigin);
         assert!(
-            err.hint().contains("`<owner>/<repo>/jira`"),
+            err.hints()[0].contains("`<owner>/<repo>/jira`"),
             "{}",
-            err.hint()
+            err.hints()[0]
         );
         let err = Origin::parse("~").unwrap_err();
         assert_eq!(*err.kind(), AddressErrorKind::LocalOrigin);

@@ -143,10 +143,15 @@ impl ChecksumsError {
     pub fn kind(&self) -> &ChecksumsErrorKind {
         &self.kind
     }
+}
 
+impl hint::Hint for ChecksumsError {
     /// The accepted line shapes.
-    pub fn hint(&self) -> &'static str {
-        "expected `<sha256-hex>  <file>` (sha256sum/goreleaser) or `SHA256 (<file>) = <sha256-hex>`"
+    fn hints(&self) -> Vec<String> {
+        vec![
+            "expected `<sha256-hex>  <file>` (sha256sum/goreleaser) or `SHA256 (<file>) = <sha256-hex>`"
+                .to_owned(),
+        ]
     }
 }
 
@@ -320,6 +325,7 @@ fn unescape(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     const A: &str = "a3f1c6ee0b27c0f1e0c4d8b9a2f3e4d5c6b7a8f9e0d1c2b3a4f5e6d7c8b9a0f1";
     const B: &str = "0000000000000000000000000000000000000000000000000000000000000001";
@@ -456,7 +462,7 @@ mod tests {
                 shown.contains(want),
                 "{text:?}: got {shown:?}, want {want:?}"
             );
-            assert!(err.hint().contains("SHA256 ("));
+            assert!(err.hints()[0].contains("SHA256 ("));
         }
     }
 }

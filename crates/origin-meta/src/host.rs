@@ -32,6 +32,15 @@ pub struct HostError {
     reason: &'static str,
 }
 
+impl hint::Hint for HostError {
+    fn hints(&self) -> Vec<String> {
+        vec![
+            "write a host name such as `github.com` or `ghe.example.com` (with `:port` if needed)"
+                .to_owned(),
+        ]
+    }
+}
+
 impl Host {
     /// The public github.com host.
     pub fn github_com() -> Host {

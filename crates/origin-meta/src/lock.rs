@@ -153,6 +153,18 @@ impl LockError {
     }
 }
 
+impl hint::Hint for LockError {
+    fn hints(&self) -> Vec<String> {
+        match &self.kind {
+            LockErrorKind::Io(_) => Vec::new(),
+            LockErrorKind::Json(_) | LockErrorKind::UnsupportedVersion(_) => vec![
+                "the lock is written by `skillrig add`; re-create it with skillrig, or restore it from version control"
+                    .to_owned(),
+            ],
+        }
+    }
+}
+
 impl fmt::Display for LockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.path {

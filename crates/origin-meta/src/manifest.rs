@@ -235,10 +235,12 @@ impl ManifestError {
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
+}
 
+impl hint::Hint for ManifestError {
     /// A line telling the user what to fix, when there is something specific to say.
-    pub fn hint(&self) -> Option<&'static str> {
-        match &self.kind {
+    fn hints(&self) -> Vec<String> {
+        let hint = match &self.kind {
             ManifestErrorKind::MissingFrontmatter(hint) => *hint,
             ManifestErrorKind::MissingVersion => Some(
                 "quote the version: `x-skillrig.version: \"1.4\"` (unquoted `1.4` is a number)",
@@ -247,7 +249,8 @@ impl ManifestError {
                 Some("rename the directory or the `name` so they match")
             }
             _ => None,
-        }
+        };
+        hint.into_iter().map(str::to_owned).collect()
     }
 }
 
@@ -289,6 +292,7 @@ impl std::error::Error for ManifestError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     fn parse(text: &str) -> Result<SkillManifest, ManifestError> {
         SkillManifest::parse(text)
@@ -352,9 +356,9 @@ mod tests {
             assert!(err.to_string().contains(want), "{text:?}: {err}");
             if let Some(hint) = hint {
                 assert!(
-                    err.hint().unwrap_or("").contains(hint),
+                    err.hints().join(" ").contains(hint),
                     "{text:?}: {:?}",
-                    err.hint()
+                    err.hints()
                 );
             }
         }
@@ -452,7 +456,7 @@ metadata:
                 .ends_with("`name` is `other` but the skill directory is `deploy-check`"),
             "{err}"
         );
-        assert!(err.hint().is_some());
+        assert!(!err.hints().is_empty());
         let err = SkillManifest::from_path(&skill.join("missing.md")).unwrap_err();
         assert!(matches!(err.kind(), ManifestErrorKind::Io(_)));
         assert!(std::error::Error::source(&err).is_some());

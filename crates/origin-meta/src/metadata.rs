@@ -209,10 +209,12 @@ impl MetadataError {
     pub fn is_unsupported_convention(&self) -> bool {
         matches!(self.kind, MetadataErrorKind::UnsupportedConvention(_))
     }
+}
 
+impl hint::Hint for MetadataError {
     /// A line telling the user what to do, when there is something specific to say.
-    pub fn hint(&self) -> Option<String> {
-        match &self.kind {
+    fn hints(&self) -> Vec<String> {
+        let hint = match &self.kind {
             MetadataErrorKind::UnsupportedConvention(n) if !n.starts_with('-') && n != "0" => {
                 Some(format!(
                     "the origin's {} was written for a newer skillrig; a newer skillrig-mise \
@@ -235,7 +237,8 @@ impl MetadataError {
                 )
             }
             _ => None,
-        }
+        };
+        hint.into_iter().collect()
     }
 }
 
@@ -1011,6 +1014,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     fn toml_err(text: &str) -> MetadataError {
         OriginToml::parse(text).expect_err(text)
@@ -1061,18 +1065,8 @@ mod tests {
             assert!(err.to_string().contains(want), "{text}: {err}");
         }
         assert!(toml_err("convention_version = 2").is_unsupported_convention());
-        assert!(
-            toml_err("convention_version = 2")
-                .hint()
-                .unwrap()
-                .contains("newer")
-        );
-        assert!(
-            toml_err("convention_version = 0")
-                .hint()
-                .unwrap()
-                .contains("start at 1")
-        );
+        assert!(toml_err("convention_version = 2").hints()[0].contains("newer"));
+        assert!(toml_err("convention_version = 0").hints()[0].contains("start at 1"));
         for (text, want) in [
             (
                 r#"{"skillrigConvention": 2}"#,
@@ -1244,7 +1238,7 @@ mod tests {
                 "{text:?}\n got: {shown}\nwant: {want}"
             );
             if text.contains("binaries") {
-                assert!(err.hint().is_some(), "{text:?}");
+                assert!(!err.hints().is_empty(), "{text:?}");
             }
         }
         let err = json_err(r#"{"binaries": [{"name": "j", "platforms": []}]}"#);

@@ -148,10 +148,13 @@ enum Reason {
     Semver(semver::Error),
 }
 
-impl RequirementError {
+impl hint::Hint for RequirementError {
     /// The accepted forms.
-    pub fn hint(&self) -> &'static str {
-        "write comparators like `>=1.6.0`, `^1.2`, `~1.2`, `=1.2.3`, `1.2.3` or `*`, joined with commas"
+    fn hints(&self) -> Vec<String> {
+        vec![
+            "write comparators like `>=1.6.0`, `^1.2`, `~1.2`, `=1.2.3`, `1.2.3` or `*`, joined with commas"
+                .to_owned(),
+        ]
     }
 }
 
@@ -179,6 +182,7 @@ impl std::error::Error for RequirementError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
@@ -261,7 +265,7 @@ mod tests {
                 has_source,
                 "{text}"
             );
-            assert!(err.hint().contains(">=1.6.0"));
+            assert!(err.hints()[0].contains(">=1.6.0"));
         }
     }
 

@@ -106,6 +106,12 @@ pub enum TemplateError {
     BadChar,
 }
 
+impl hint::Hint for TemplateError {
+    fn hints(&self) -> Vec<String> {
+        vec!["an asset template is a file name with placeholders, e.g. `{name}_{version}_{os}_{arch}.tar.gz`".to_owned()]
+    }
+}
+
 impl AssetTemplate {
     /// Parses a template.
     pub fn parse(template: &str) -> Result<AssetTemplate, TemplateError> {

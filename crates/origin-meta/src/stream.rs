@@ -48,6 +48,12 @@ pub enum StreamRuleError {
     BadChar(String),
 }
 
+impl hint::Hint for StreamRuleError {
+    fn hints(&self) -> Vec<String> {
+        vec!["a stream rule is `+<bin>` (build-metadata tags such as `1.7.0+jira`) or a tag prefix such as `jira-v`".to_owned()]
+    }
+}
+
 impl Stream {
     /// The stream used when no metadata names the binary.
     pub fn convention(bin: &str) -> Stream {

@@ -51,7 +51,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -99,7 +99,7 @@ pub(crate) struct Cache {
 
 /// Holds a key's lock until dropped.
 pub(crate) struct LockGuard {
-    _file: Option<File>,
+    _lock: Option<util::lock::FileLock>,
 }
 
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -198,33 +198,15 @@ impl Cache {
     /// goes ahead unlocked (correctness does not depend on the lock, only request counts do).
     pub(crate) fn lock(&self, key: &str) -> LockGuard {
         let path = self.dir.join(format!("{key}.lock"));
-        let file = match OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-        {
-            Ok(f) => f,
-            Err(e) => {
-                tracing::debug!(path = %path.display(), error = %e, "cannot open a cache lock");
-                return LockGuard { _file: None };
+        match util::lock::acquire(&path, LOCK_PATIENCE) {
+            Ok(lock) => LockGuard { _lock: Some(lock) },
+            Err(e @ util::lock::LockError::Busy { .. }) => {
+                tracing::warn!("{e}; continuing without the cache lock");
+                LockGuard { _lock: None }
             }
-        };
-        let start = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return LockGuard { _file: Some(file) },
-                Err(fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_PATIENCE => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(fs::TryLockError::WouldBlock) => {
-                    tracing::warn!(path = %path.display(), "another process holds the cache lock for over 30 s; continuing without it");
-                    return LockGuard { _file: None };
-                }
-                Err(fs::TryLockError::Error(e)) => {
-                    tracing::debug!(path = %path.display(), error = %e, "cannot lock a cache entry");
-                    return LockGuard { _file: None };
-                }
+            Err(e) => {
+                tracing::debug!("{e}; continuing without the cache lock");
+                LockGuard { _lock: None }
             }
         }
     }

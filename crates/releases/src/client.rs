@@ -17,10 +17,10 @@ use crate::download::Download;
 use crate::error::Error;
 use crate::model::{AssetInfo, ReleaseInfo, TagInfo, parse_release_page, parse_tag_page};
 use crate::retry::{self, backoff, jitter_random, pause, rate_limit};
-use crate::time::unix_now;
 use crate::url::{
     Origin, check_api_url, encode_path, encode_segment, next_link, redact, redirect_target,
 };
+use util::time::unix_now;
 
 /// `Accept` for JSON API responses.
 const ACCEPT_JSON: &str = "application/vnd.github+json";

@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::time::{format_utc, format_wait};
+use util::time::{format_utc, format_wait};
 
 /// Everything that can go wrong talking to GitHub, resolving a version or picking an asset.
 #[derive(Debug, thiserror::Error)]
@@ -206,10 +206,10 @@ pub enum Error {
     },
 }
 
-impl Error {
+impl hint::Hint for Error {
     /// The actionable follow-up line for this error, if there is one (printed as `hint: …`).
-    pub fn hint(&self) -> Option<String> {
-        match self {
+    fn hints(&self) -> Vec<String> {
+        let hint = match self {
             Error::InvalidApiUrl { .. } => Some(
                 "set `api_url` in hosts.toml (or SKILLRIG_GITHUB_API_URL for github.com) to an \
                  https:// URL such as https://api.github.com or https://HOST/api/v3"
@@ -310,9 +310,12 @@ impl Error {
             | Error::BadRedirect { .. }
             | Error::InvalidResponse { .. }
             | Error::Cache { .. } => None,
-        }
+        };
+        hint.into_iter().collect()
     }
+}
 
+impl Error {
     /// Returns true if and only if retrying later could succeed (network trouble, 5xx, rate
     /// limits, an interrupted body).
     pub fn is_transient(&self) -> bool {
@@ -392,6 +395,7 @@ fn has_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     fn assert_send_sync<T: Send + Sync + 'static>() {}
 
@@ -511,7 +515,11 @@ mod tests {
         for (err, message, hint) in cases {
             assert_eq!(err.to_string(), message);
             if let Some(hint) = hint {
-                assert_eq!(err.hint().as_deref(), Some(hint), "{message}");
+                assert_eq!(
+                    err.hints().first().cloned().as_deref(),
+                    Some(hint),
+                    "{message}"
+                );
             }
             assert!(!err.to_string().contains('\n'), "one line: {message}");
         }

@@ -83,7 +83,6 @@ pub mod git;
 mod model;
 pub mod resolve;
 mod retry;
-mod time;
 mod url;
 
 pub use cache::clear_cache;

@@ -164,6 +164,7 @@ pub fn pick_asset<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hint::Hint as _;
 
     fn release(id: u64, tag: &str, prerelease: bool, created: &str) -> ReleaseInfo {
         ReleaseInfo {
@@ -271,7 +272,7 @@ mod tests {
             "no release for version `2.0.0` in this stream (nearest: 1.6.0, 1.7.0, 2.9.0, 2.10.0)"
         );
         assert_eq!(
-            err.hint().unwrap(),
+            err.hints().first().cloned().unwrap(),
             "pick one of the stream's 6 versions (`mise ls-remote` lists them) or use `latest`"
         );
         let err = resolve(&all, jira, "9.0.0").unwrap_err();
@@ -291,7 +292,9 @@ mod tests {
             "no release for version `latest` in this stream (the stream has no versions)"
         );
         assert!(
-            err.hint()
+            err.hints()
+                .first()
+                .cloned()
                 .unwrap()
                 .contains("no release tag of this origin matches")
         );

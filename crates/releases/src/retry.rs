@@ -87,7 +87,7 @@ pub(crate) fn backoff(policy: &RetryPolicy, failed: u32, random: u64) -> Duratio
 /// A random number for jitter, from std's randomly keyed hasher (no RNG dependency needed).
 pub(crate) fn jitter_random() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(crate::time::unix_now());
+    h.write_u64(util::time::unix_now());
     h.finish()
 }
 

@@ -5,6 +5,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use hint::Hint as _;
 use std::process::ExitCode;
 
 use auth::{Env, Resolver};

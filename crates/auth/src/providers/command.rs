@@ -16,8 +16,8 @@ use super::{Lookup, accept};
 use crate::config::CredentialCommand;
 use crate::env::{Env, vars};
 use crate::outcome::{MissReason, Outcome, ProviderError};
-use crate::process;
 use crate::token::{ProviderKind, Source};
+use util::process;
 
 /// How reports name the command: its first word and where it was configured. The full
 /// command line is not repeated, in case it embeds something private.
@@ -56,7 +56,7 @@ pub(crate) fn lookup(host: &Host, env: &Env, cmd: &CredentialCommand, timeout: D
     tracing::debug!(%host, command = %label, "running credential command");
     let done = match process::run(command, timeout) {
         Ok(done) => done,
-        Err(e) => return Outcome::Failed(e.into_provider_error(label, timeout)).into(),
+        Err(e) => return Outcome::Failed(ProviderError::from_run(e, label, timeout)).into(),
     };
     if !done.status.success() {
         return Outcome::Failed(ProviderError::Exited {

@@ -16,8 +16,8 @@ use origin_meta::Host;
 use super::{Lookup, accept};
 use crate::env::{Env, vars};
 use crate::outcome::{MissReason, Outcome, ProviderError};
-use crate::process;
 use crate::token::{ProviderKind, Source};
+use util::process;
 
 /// The gh binary to run, if any.
 pub(crate) fn find(env: &Env) -> Option<PathBuf> {
@@ -49,7 +49,7 @@ pub(crate) fn lookup(host: &Host, env: &Env, gh: &std::path::Path, timeout: Dura
     tracing::debug!(%host, gh = %gh.display(), "running gh auth token");
     let done = match process::run(cmd, timeout) {
         Ok(d) => d,
-        Err(e) => return Outcome::Failed(e.into_provider_error(label, timeout)).into(),
+        Err(e) => return Outcome::Failed(ProviderError::from_run(e, label, timeout)).into(),
     };
     let stderr = process::summarize(&done.stderr);
     if !done.status.success() {

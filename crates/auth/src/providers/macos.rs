@@ -15,7 +15,7 @@ use base64::Engine;
 use secrecy::SecretString;
 use secrecy::zeroize::Zeroizing;
 
-use crate::process::{self, RunError};
+use util::process::{self, RunError};
 
 const SECURITY: &str = "/usr/bin/security";
 const BASE64_PREFIX: &str = "go-keyring-base64:";

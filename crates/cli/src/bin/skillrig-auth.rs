@@ -11,6 +11,7 @@ use auth::doctor::{self, DiagnoseInput, Probes};
 use auth::{Env, Resolver};
 use clap::{Parser, Subcommand};
 use origin_meta::Host;
+use skillrig_cli::report::Failure;
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -65,6 +66,7 @@ enum Command {
 }
 
 const EXIT_USAGE: u8 = 2;
+const PROGRAM: &str = "skillrig-auth";
 
 fn main() -> ExitCode {
     init_logging();
@@ -111,8 +113,7 @@ fn run(
     let resolver = match Resolver::from_env(env) {
         Ok(r) => r,
         Err(e) => {
-            let e = auth::AuthError::from(e);
-            report(err, &e.to_string(), &e.hints());
+            Failure::from_error(&e).write_to(err, PROGRAM);
             return EXIT_USAGE;
         }
     };
@@ -126,7 +127,7 @@ fn run(
                 u8::from(written.is_err())
             }
             Err(e) => {
-                report(err, &e.to_string(), &e.hints());
+                Failure::from_error(&e).write_to(err, PROGRAM);
                 1
             }
         },
@@ -134,7 +135,9 @@ fn run(
             match auth::git_credential::respond(&resolver, &action, stdin, out) {
                 Ok(()) => 0,
                 Err(e) => {
-                    report(err, &format!("git-credential {action}: {e}"), &[]);
+                    Failure::from_cause(&e)
+                        .context(format_args!("git-credential {action}"))
+                        .write_to(err, PROGRAM);
                     1
                 }
             }
@@ -152,7 +155,7 @@ fn run(
                 skillrig_cli::doctor::probe(resolver.env(), &resolver, &resolution, repo.as_ref())
             };
             for note in &notes {
-                report(err, note, &[]);
+                Failure::new(note).write_to(err, PROGRAM);
             }
             let diagnosis = doctor::diagnose(&DiagnoseInput {
                 resolution: &resolution,
@@ -174,14 +177,6 @@ fn run(
             }
             diagnosis.exit_code()
         }
-    }
-}
-
-/// `skillrig-auth: <message>` then `  hint: …` lines, like every skillrig CLI.
-fn report(err: &mut dyn Write, message: &str, hints: &[String]) {
-    let _ = writeln!(err, "skillrig-auth: {message}");
-    for hint in hints {
-        let _ = writeln!(err, "  hint: {hint}");
     }
 }
 

@@ -44,7 +44,7 @@ pub fn run(
     }
     let resolved = origin::resolve(session, tool, opts)?;
     let chosen = releases::resolve(&resolved.releases, resolved.matcher(), version)
-        .map_err(|e| Failure::from_error(&e).maybe_hint(e.hint()))?;
+        .map_err(|e| Failure::from_error(&e))?;
     if let Some(constraint) = &resolved.constraint
         && !constraint.matches(&chosen.version)
     {
@@ -58,7 +58,7 @@ pub fn run(
     let platform = Platform::current();
     let candidates = resolved.spec.asset_candidates(&chosen.version, &platform);
     let asset = releases::pick_asset(release, &candidates).map_err(|e| {
-        Failure::from_error(&e).maybe_hint(e.hint()).hint(format!(
+        Failure::from_error(&e).hint(format!(
             "this machine is {platform}; an `asset` option can name the file"
         ))
     })?;
@@ -126,11 +126,7 @@ pub fn run(
     request.progress = &reporter;
 
     request.content_length = body.content_length().or(Some(asset.size));
-    let installed = install::install(request, body).map_err(|e| {
-        e.hints()
-            .into_iter()
-            .fold(Failure::from_error(&e), |f, h| f.hint(h))
-    })?;
+    let installed = install::install(request, body).map_err(|e| Failure::from_error(&e))?;
     for warning in &installed.warnings {
         crate::warn(warning);
     }
@@ -168,7 +164,7 @@ fn checksums_digest(
             .map_err(|e| SumsError::Other(Failure::new(format!("reading {name}: {e}"))))?;
         let file = ChecksumsFile::parse(&text).map_err(|e| {
             SumsError::Other(
-                Failure::new(format!("{name} in release {}: {e}", release.tag)).hint(e.hint()),
+                Failure::from_error(&e).context(format_args!("{name} in release {}", release.tag)),
             )
         })?;
         match file.lookup(&asset.name) {

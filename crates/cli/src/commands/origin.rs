@@ -51,8 +51,7 @@ pub fn parse_address(
     let origin = opts
         .get("origin")
         .or(from_env.as_deref().filter(|s| !s.trim().is_empty()));
-    ToolAddress::parse(tool, origin)
-        .map_err(|e| Failure::from_error(&e).hint(e.hint()).with_code(EXIT_USAGE))
+    ToolAddress::parse(tool, origin).map_err(|e| Failure::from_error(&e).with_code(EXIT_USAGE))
 }
 
 /// Resolves the address, the binary's spec and the origin's releases.
@@ -146,11 +145,7 @@ fn metadata_failure(
     error: &origin_meta::MetadataError,
 ) -> Failure {
     let origin = format!("{}/{}", address.owner(), address.repo());
-    Failure::new(format!(
-        "{origin}: {file}: {}",
-        Failure::from_error(error).message()
-    ))
-    .maybe_hint(error.hint())
+    Failure::from_error(error).context(format_args!("{origin}: {file}"))
 }
 
 fn report_warnings(file: &str, warnings: &[Warning]) {

@@ -102,7 +102,7 @@ use serde::Serialize;
 
 use crate::commands::consumer::{is_from_origin, read_lock, repository_label, skill_dir};
 use crate::commands::wire::LOCK_FILE;
-use crate::report::{EXIT_FAILURE, Failure};
+use crate::report::{EXIT_FAILURE, EXIT_USAGE, Failure};
 use crate::session::Session;
 
 /// The JSON schema version of [`VerifyReport`].
@@ -629,13 +629,10 @@ pub fn run(
         .hint("`skillrig add` records the origin it vendors from; re-add a skill with an origin configured"));
     };
     let origin = Origin::parse(origin_text).map_err(|e| {
-        Failure::usage(format!(
-            "`{}`: {}",
-            lock_path.display(),
-            Failure::from_error(&e).message()
-        ))
-        .hint(e.hint())
-        .hint("provenance is checked through the GitHub API, so the origin must be a GitHub repository")
+        Failure::from_error(&e)
+            .in_file(&lock_path)
+            .with_code(EXIT_USAGE)
+            .hint("provenance is checked through the GitHub API, so the origin must be a GitHub repository")
     })?;
 
     let mut ctx = Run {
@@ -823,7 +820,7 @@ impl Run<'_> {
                         requirement.version,
                         Failure::from_error(&e).message()
                     ),
-                    Some(e.hint().to_owned()),
+                    hint::Hint::hints(&e).into_iter().next(),
                 )),
                 Ok(req) => {
                     let version = info.version.as_deref().and_then(parse_version);

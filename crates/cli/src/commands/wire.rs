@@ -71,7 +71,6 @@
 //! other changes still apply.
 
 use std::collections::BTreeMap;
-use std::error::Error as StdError;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
@@ -243,7 +242,7 @@ pub fn run(project_dir: &Path, mode: Mode) -> Result<WireReport, Failure> {
     };
     if mode == Mode::Write && report.text_changed() {
         write_atomic(&report.path, &report.new_text).map_err(|e| {
-            Failure::from_error(&e).hint("nothing was changed; check the directory's permissions")
+            Failure::from_cause(&e).hint("nothing was changed; check the directory's permissions")
         })?;
     }
     Ok(report)
@@ -330,8 +329,8 @@ fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<P
         ))
         .hint("`skillrig add` records the origin it vendors from; re-add a skill with an origin configured"));
     };
-    let origin = Origin::parse(origin_text)
-        .map_err(|e| in_file(&lock_path, &e).with_code(EXIT_USAGE).hint(e.hint()))?;
+    let origin =
+        Origin::parse(origin_text).map_err(|e| in_file(&lock_path, &e).with_code(EXIT_USAGE))?;
     let origin_label = repository_label(&origin);
 
     let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
@@ -351,9 +350,9 @@ fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<P
                 ManifestErrorKind::Io(_) => failure.hint(
                     "`skillrig verify` lists missing or changed skills; `skillrig add <skill>` restores one",
                 ),
-                _ => failure.with_code(EXIT_USAGE).hint(e.hint().unwrap_or(
+                _ => failure.with_code(EXIT_USAGE).hint(
                     "`SKILL.md` is vendored by `skillrig add`; fix it in the origin and re-add the skill",
-                )),
+                ),
             }
         })?;
         for requirement in &manifest.requires {
@@ -374,11 +373,9 @@ fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<P
                     .hint(TOOL_HINT)
             })?;
             // Validated per skill so the error names the file that holds the bad constraint.
-            let parsed = requirement.constraint().map_err(|e| {
-                in_file(&manifest_path, &e)
-                    .with_code(EXIT_USAGE)
-                    .hint(e.hint())
-            })?;
+            let parsed = requirement
+                .constraint()
+                .map_err(|e| in_file(&manifest_path, &e).with_code(EXIT_USAGE))?;
             let key = format!("{BACKEND_PREFIX}{address}");
             let slot = wanted.entry(key).or_insert_with(|| Wanted {
                 address,
@@ -439,7 +436,7 @@ fn plan(key: String, wanted: Wanted) -> Result<Plan, Failure> {
     let constraint = wanted.comparators.join(", ");
     // Each part parsed on its own already; the joined form is rechecked rather than assumed.
     let req = Requirement::parse(&constraint)
-        .map_err(|e| Failure::from_error(&e).with_code(EXIT_USAGE).hint(e.hint()))?;
+        .map_err(|e| Failure::from_error(&e).with_code(EXIT_USAGE))?;
     let pin = wanted.comparators.iter().find_map(|c| exact_comparator(c));
     let target = match pin {
         _ if wanted.comparators.is_empty() => Target::Any,
@@ -735,7 +732,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, Failure> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Failure::from_error(&FileError::new("read", path, e))),
+        Err(e) => Err(Failure::from_cause(&FileError::new("read", path, e))),
     }
 }
 
@@ -820,10 +817,9 @@ impl FileError {
     }
 }
 
-/// A failure about a file: "`<path>`: <error and its causes>".
-fn in_file(path: &Path, error: &dyn StdError) -> Failure {
-    let inner = Failure::from_error(error);
-    Failure::new(format!("`{}`: {}", path.display(), inner.message()))
+/// A failure about a file: "`<path>`: <error and its causes>", with the error's hints.
+fn in_file(path: &Path, error: &dyn hint::Hint) -> Failure {
+    Failure::from_error(error).in_file(path)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Binary location rules, end to end through real archives.
 
+use hint::Hint as _;
 use std::fs;
 
 use install::{BinaryLocator, ErrorKind};

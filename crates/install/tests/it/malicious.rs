@@ -2,6 +2,7 @@
 //! long names, pax records) and zip (raw directory entries). Each must be refused as a whole,
 //! naming the entry, with nothing written outside staging and the install path left clean.
 
+use hint::Hint as _;
 use install::ErrorKind;
 use tar::EntryType;
 

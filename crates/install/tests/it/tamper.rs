@@ -1,6 +1,7 @@
 //! Tampered or broken downloads: nothing is installed, nothing is left behind, and the error
 //! says which digest disagreed with what.
 
+use hint::Hint as _;
 use std::cell::Cell;
 use std::fs;
 

@@ -1,6 +1,7 @@
 //! The on-disk cache: freshness window, ETag/304 revalidation, per-page change detection,
 //! sharing between clients (processes), offline mode, corruption, identity partitioning.
 
+use hint::Hint as _;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
@@ -166,7 +167,7 @@ fn offline_uses_only_the_cache() {
         )
     );
     assert_eq!(
-        err.hint().unwrap(),
+        err.hints().first().cloned().unwrap(),
         "run once without offline mode to fill the cache, then retry offline"
     );
     assert!(github.requests().is_empty());

@@ -1,6 +1,7 @@
 //! Downloads: the redirect to storage without `Authorization`, streaming, direct 200s,
 //! retries, and short bodies.
 
+use hint::Hint as _;
 use std::io::Read;
 
 use releases::{AssetInfo, Error, GitHub};
@@ -236,7 +237,9 @@ fn missing_assets_are_not_found_with_the_doctor_hint() {
          from `credential_command`)"
     );
     assert!(
-        err.hint()
+        err.hints()
+            .first()
+            .cloned()
             .unwrap()
             .contains("skillrig-auth doctor --repo acme/tools")
     );

@@ -1,6 +1,7 @@
 //! Each error as the user sees it: the one-line message and the hint, against real responses
 //! of the fake GitHub. `[API]` stands for the fake's base URL.
 
+use hint::Hint as _;
 use std::time::Duration;
 
 use releases::{Credential, Error, GitHub, pick_asset, resolve};
@@ -12,7 +13,11 @@ fn shown(github: &testkit::FakeGitHub, err: &Error) -> (String, String) {
     let api = github.api_url();
     (
         err.to_string().replace(&api, "[API]"),
-        err.hint().unwrap_or_default().replace(&api, "[API]"),
+        err.hints()
+            .first()
+            .cloned()
+            .unwrap_or_default()
+            .replace(&api, "[API]"),
     )
 }
 
@@ -190,7 +195,13 @@ fn a_rate_limit_that_resets_soon_is_waited_out() {
         "GitHub API rate limit exceeded for the token from `credential_command` on github.com; \
          retry in 1 min"
     );
-    assert!(err.hint().unwrap().starts_with("wait for the reset"));
+    assert!(
+        err.hints()
+            .first()
+            .cloned()
+            .unwrap()
+            .starts_with("wait for the reset")
+    );
 }
 
 #[test]
@@ -232,7 +243,7 @@ fn network_errors_after_retries() {
         "the cause is kept"
     );
     assert_eq!(
-        err.hint().unwrap(),
+        err.hints().first().cloned().unwrap(),
         "check the network connection and any HTTPS_PROXY setting"
     );
     assert_eq!(gh.stats().requests, 3);
@@ -260,7 +271,7 @@ fn no_such_version_and_no_asset_from_a_real_listing() {
         .unwrap();
     let err = resolve(&listing, jira, "2.0.0").unwrap_err();
     assert_eq!(
-        (err.to_string(), err.hint().unwrap()),
+        (err.to_string(), err.hints().first().cloned().unwrap()),
         (
             "no release for version `2.0.0` in this stream (nearest: 1.6.0, 1.7.0, 2.9.0, 2.10.0)"
                 .to_owned(),
@@ -276,7 +287,13 @@ fn no_such_version_and_no_asset_from_a_real_listing() {
          jira_1.7.0_linux_amd64.tar.gz, jira_1.7.0_linux_arm64.tar.gz, \
          jira_1.7.0_darwin_arm64.tar.gz, jira_checksums.txt"
     );
-    assert!(err.hint().unwrap().contains("[[binaries]]"));
+    assert!(
+        err.hints()
+            .first()
+            .cloned()
+            .unwrap()
+            .contains("[[binaries]]")
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The sentinel token never reaches a cache file, an error message, a `Debug` rendering or a
 //! log line (at any level).
 
+use hint::Hint as _;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -37,7 +38,10 @@ fn renderings(err: &Error) -> String {
         chain.push_str(&format!(" / {s} / {s:?}"));
         source = s.source();
     }
-    format!("{err} / {err:?} / {:?}{chain}", err.hint())
+    format!(
+        "{err} / {err:?} / {:?}{chain}",
+        err.hints().first().cloned()
+    )
 }
 
 #[derive(Clone, Default)]

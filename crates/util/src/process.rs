@@ -1,4 +1,5 @@
-//! Running a credential helper (`sh -c <credential_command>`, `gh auth token`) safely.
+//! Running a helper program (`sh -c <credential_command>`, `gh auth token`, `mise where`)
+//! safely, with a deadline.
 //!
 //! stdin is closed, stdout and stderr are drained on their own threads (a child that writes a
 //! lot of stderr cannot block on a full pipe), and a deadline bounds the whole run. On timeout
@@ -18,43 +19,38 @@ const STDOUT_LIMIT: usize = 64 * 1024;
 /// Only the tail of stderr is kept for the error summary.
 const STDERR_LIMIT: usize = 16 * 1024;
 
-/// The result of a run that finished in time.
-pub(crate) struct Finished {
-    pub(crate) status: ExitStatus,
-    /// May hold the token: wiped on drop.
-    pub(crate) stdout: Zeroizing<Vec<u8>>,
-    pub(crate) stderr: Vec<u8>,
+/// The result of a run that finished in time. `Debug` shows stdout's length only.
+pub struct Finished {
+    /// How the process ended.
+    pub status: ExitStatus,
+    /// stdout (at most 64 KiB); may hold a secret, so it is wiped on drop.
+    pub stdout: Zeroizing<Vec<u8>>,
+    /// The last 16 KiB of stderr.
+    pub stderr: Vec<u8>,
+}
+
+impl std::fmt::Debug for Finished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finished")
+            .field("status", &self.status)
+            .field("stdout_len", &self.stdout.len())
+            .field("stderr", &summarize(&self.stderr))
+            .finish()
+    }
 }
 
 /// Why a run produced no [`Finished`].
-#[derive(Debug)]
-pub(crate) enum RunError {
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
     /// The program could not be started.
-    Spawn(std::io::Error),
+    #[error("cannot start the program")]
+    Spawn(#[source] std::io::Error),
     /// The deadline passed; the process group was killed.
+    #[error("timed out; the process was killed")]
     TimedOut {
         /// The last line the child wrote on stderr before it was killed, if any.
         stderr: String,
     },
-}
-
-impl RunError {
-    /// This failure as a provider's error, naming the program (never its output's secrets:
-    /// `stderr` is already a one-line summary).
-    pub(crate) fn into_provider_error(
-        self,
-        program: String,
-        after: Duration,
-    ) -> crate::outcome::ProviderError {
-        match self {
-            RunError::Spawn(source) => crate::outcome::ProviderError::Spawn { program, source },
-            RunError::TimedOut { stderr } => crate::outcome::ProviderError::TimedOut {
-                program,
-                after,
-                stderr,
-            },
-        }
-    }
 }
 
 /// How long to keep reading after the child exited, for output still in the pipes. A daemon
@@ -92,7 +88,7 @@ fn take(buf: &Shared<Zeroizing<Vec<u8>>>) -> Zeroizing<Vec<u8>> {
 
 /// Runs `cmd` with stdin closed and pipes for stdout/stderr, waiting at most `timeout` for it
 /// to exit.
-pub(crate) fn run(mut cmd: Command, timeout: Duration) -> Result<Finished, RunError> {
+pub fn run(mut cmd: Command, timeout: Duration) -> Result<Finished, RunError> {
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -173,7 +169,7 @@ fn kill_group(child: &mut Child) {
 
 /// The first non-empty line of `stdout`, trimmed (a trailing CR included). The returned
 /// string is wiped on drop.
-pub(crate) fn first_line(stdout: &[u8]) -> Result<Option<Zeroizing<String>>, std::str::Utf8Error> {
+pub fn first_line(stdout: &[u8]) -> Result<Option<Zeroizing<String>>, std::str::Utf8Error> {
     let text = std::str::from_utf8(stdout)?;
     Ok(text
         .lines()
@@ -184,7 +180,7 @@ pub(crate) fn first_line(stdout: &[u8]) -> Result<Option<Zeroizing<String>>, std
 
 /// A one-line summary of a child's stderr: its last non-empty line, control characters
 /// replaced, at most 200 characters.
-pub(crate) fn summarize(stderr: &[u8]) -> String {
+pub fn summarize(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
     let line = text
         .lines()
@@ -204,7 +200,7 @@ pub(crate) fn summarize(stderr: &[u8]) -> String {
 }
 
 /// Describes an exit status for messages: `exit code 3` or `signal 9`.
-pub(crate) fn describe_status(status: ExitStatus) -> String {
+pub fn describe_status(status: ExitStatus) -> String {
     if let Some(code) = status.code() {
         return format!("exit code {code}");
     }
@@ -268,6 +264,7 @@ mod tests {
     }
 
     /// Returns true if and only if `pid` has exited (gone, or a zombie awaiting its reaper).
+    #[cfg(target_os = "linux")]
     fn exited(pid: &str) -> bool {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Err(_) => true,
@@ -279,6 +276,8 @@ mod tests {
         }
     }
 
+    // Reads /proc to see the grandchild die: Linux only.
+    #[cfg(target_os = "linux")]
     #[test]
     fn timeout_kills_the_whole_group() {
         let dir = tempfile::tempdir().unwrap();
