@@ -110,17 +110,37 @@ impl Stream {
         I: IntoIterator<Item = (S, bool)>,
         S: AsRef<str>,
     {
-        let mut by_version: BTreeMap<Version, StreamVersion> = BTreeMap::new();
-        for (tag, prerelease) in tags {
-            let Some(mut found) = self.match_tag(tag.as_ref()) else {
+        let tags: Vec<(S, bool)> = tags.into_iter().collect();
+        self.select(&tags, |(tag, prerelease)| (tag.as_ref(), *prerelease))
+            .into_iter()
+            .map(|(version, _)| version)
+            .collect()
+    }
+
+    /// The stream's items among `items` — releases, tags, anything with a tag name — with the
+    /// version each stands for, deduplicated and sorted ascending exactly as
+    /// [`Stream::versions`] does (it is the same rule). `tag_of` gives an item's tag and
+    /// GitHub's prerelease flag for it. Every consumer of a stream (listing versions,
+    /// resolving `latest`, installing, verifying) goes through here, so they agree on which
+    /// tag stands for a version.
+    pub fn select<'a, T, F>(&self, items: &'a [T], tag_of: F) -> Vec<(StreamVersion, &'a T)>
+    where
+        F: Fn(&'a T) -> (&'a str, bool),
+    {
+        let mut by_version: BTreeMap<Version, (StreamVersion, &'a T)> = BTreeMap::new();
+        for item in items {
+            let (tag, prerelease) = tag_of(item);
+            let Some(mut found) = self.match_tag(tag) else {
                 continue;
             };
             found.github_prerelease = prerelease;
             match by_version.get_mut(&found.version) {
-                Some(kept) if (found.form, &found.tag) < (kept.form, &kept.tag) => *kept = found,
+                Some(slot) if (found.form, &found.tag) < (slot.0.form, &slot.0.tag) => {
+                    *slot = (found, item);
+                }
                 Some(_) => {}
                 None => {
-                    by_version.insert(found.version.clone(), found);
+                    by_version.insert(found.version.clone(), (found, item));
                 }
             }
         }

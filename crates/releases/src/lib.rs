@@ -16,7 +16,7 @@
 //! - Provenance (see [`git`](mod@crate::git)): [`tag_commit`](GitHub::tag_commit),
 //!   [`compare`](GitHub::compare) ([`Comparison`]) and [`tree_sha`](GitHub::tree_sha).
 //! - [`stream_versions`], [`resolve()`] and [`pick_asset`] turn a listing into one release
-//!   and one asset, given the caller's tag matcher (origin-meta's stream rules). The
+//!   and one asset, by origin-meta's stream rules ([`origin_meta::Stream::select`]). The
 //!   [`resolve` module](mod@crate::resolve) says what `latest` means.
 //! - [`Error`] is one enum with one-line messages and [`Error::hint`].
 //!
@@ -29,8 +29,8 @@
 //! let cfg = ClientConfig::from_env(Host::github_com(), None, Some(token), &|k| std::env::var(k).ok());
 //! let github = GitHub::new(cfg)?;
 //! let listing = github.list_releases("acme", "tools")?;
-//! let jira = |tag: &str| semver::Version::parse(tag.strip_suffix("+jira")?).ok();
-//! let found = resolve(&listing, jira, "latest")?;
+//! let jira = origin_meta::Stream::parse_rule("+jira").expect("a valid rule");
+//! let found = resolve(&listing, &jira, "latest")?;
 //! let asset = pick_asset(found.release, &[format!("jira_{}_linux_amd64.tar.gz", found.version)])?;
 //! let mut bytes = github.download(asset)?;
 //! std::io::copy(&mut bytes, &mut std::io::sink()).map_err(|e| releases::Error::Network {

@@ -2,9 +2,9 @@
 //! and the asset for this platform.
 //!
 //! A monorepo origin releases several tools; each tool's releases are a *stream* recognised
-//! by its tag (`1.7.0+jira`, `jira-v1.7.0`). Which tags belong to a stream is the caller's
-//! matcher (origin-meta's stream rules): `Fn(&str) -> Option<semver::Version>`, `Some` for a
-//! tag in the stream with the version it stands for. Resolution works on a listing already
+//! by its tag (`1.7.0+jira`, `jira-v1.7.0`). Which tags belong to a stream, what version each
+//! stands for, and which tag wins when two spell the same version are origin-meta's
+//! [`Stream`] rules ([`Stream::select`]); this module only applies them to a listing already
 //! fetched, so resolving a version never lists again.
 //!
 //! # What `latest` means
@@ -16,15 +16,16 @@
 //! own `latest` as well; versions that are prereleases only by GitHub's flag are reported by
 //! [`StreamRelease::prerelease`] so callers can hide them too.
 
+use origin_meta::Stream;
 use semver::Version;
 
 use crate::error::Error;
 use crate::model::{AssetInfo, ReleaseInfo};
 
-/// One release of a stream, with the version the matcher gave its tag.
+/// One release of a stream, with the version its tag stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamRelease<'a> {
-    /// The version.
+    /// The version (no build metadata).
     pub version: Version,
     /// True if GitHub flags the release as a prerelease **or** the version has a SemVer
     /// pre-release part.
@@ -33,37 +34,19 @@ pub struct StreamRelease<'a> {
     pub release: &'a ReleaseInfo,
 }
 
-/// The stream's releases, sorted ascending by version (SemVer precedence, then build
-/// metadata), drafts skipped.
-///
-/// Duplicates — two releases whose tags map to the same version, e.g. a re-release under a
-/// second tag spelling — are collapsed: the most recently created release wins (`created_at`,
-/// then the larger id, i.e. the one GitHub created later), because it is the one the
-/// maintainers published last.
-pub fn stream_versions<'a, M>(releases: &'a [ReleaseInfo], matcher: M) -> Vec<StreamRelease<'a>>
-where
-    M: Fn(&str) -> Option<Version>,
-{
-    let mut out: Vec<StreamRelease<'a>> = releases
-        .iter()
-        .filter(|r| !r.draft)
-        .filter_map(|release| {
-            let version = matcher(&release.tag)?;
-            Some(StreamRelease {
-                prerelease: release.prerelease || !version.pre.is_empty(),
-                version,
-                release,
-            })
+/// The stream's published releases, ascending by version, drafts skipped; when two tags spell
+/// one version, [`Stream::select`]'s rule picks the release (never the API's order).
+pub fn stream_versions<'a>(releases: &'a [ReleaseInfo], stream: &Stream) -> Vec<StreamRelease<'a>> {
+    let published: Vec<&ReleaseInfo> = releases.iter().filter(|r| !r.draft).collect();
+    stream
+        .select(&published, |r| (r.tag.as_str(), r.prerelease))
+        .into_iter()
+        .map(|(version, release)| StreamRelease {
+            prerelease: version.is_prerelease(),
+            version: version.version().clone(),
+            release,
         })
-        .collect();
-    // Newest-created first within equal versions, so `dedup` keeps the winner.
-    out.sort_by(|a, b| {
-        a.version.cmp(&b.version).then_with(|| {
-            (&b.release.created_at, b.release.id).cmp(&(&a.release.created_at, a.release.id))
-        })
-    });
-    out.dedup_by(|later, kept| later.version == kept.version);
-    out
+        .collect()
 }
 
 /// The release for `request`: `latest` (see the module docs) or an exact version.
@@ -76,15 +59,12 @@ where
 ///
 /// [`Error::NoSuchVersion`] listing the nearest versions (two below and two above an exact
 /// request; the highest ones otherwise).
-pub fn resolve<'a, M>(
+pub fn resolve<'a>(
     releases: &'a [ReleaseInfo],
-    matcher: M,
+    stream: &Stream,
     request: &str,
-) -> Result<StreamRelease<'a>, Error>
-where
-    M: Fn(&str) -> Option<Version>,
-{
-    let stream = stream_versions(releases, matcher);
+) -> Result<StreamRelease<'a>, Error> {
+    let stream = stream_versions(releases, stream);
     let request = request.trim();
     let not_found = |nearest: Vec<String>| Error::NoSuchVersion {
         requested: request.to_owned(),
@@ -190,9 +170,8 @@ mod tests {
     }
 
     /// The build-metadata stream `+jira`: `1.7.0+jira` → `1.7.0`.
-    fn jira(tag: &str) -> Option<Version> {
-        let v = tag.strip_suffix("+jira")?;
-        Version::parse(v).ok()
+    fn jira() -> Stream {
+        Stream::parse_rule("+jira").unwrap()
     }
 
     fn listing() -> Vec<ReleaseInfo> {
@@ -215,7 +194,7 @@ mod tests {
     #[test]
     fn stream_is_filtered_sorted_and_flags_prereleases() {
         let all = listing();
-        let stream = stream_versions(&all, jira);
+        let stream = stream_versions(&all, &jira());
         assert_eq!(
             versions(&stream),
             ["1.6.0", "1.7.0", "2.9.0", "2.10.0", "2.11.0", "3.0.0-rc.1"]
@@ -226,27 +205,32 @@ mod tests {
     }
 
     #[test]
-    fn drafts_are_skipped_and_the_newest_duplicate_wins() {
+    fn drafts_are_skipped_and_the_stream_rule_picks_between_duplicates() {
         let mut all = listing();
         all[0].draft = true;
-        // Two tags that map to one version: the later-created release wins.
-        all.push(release(20, "v2.9.0+jira", false, "2025-02-01T00:00:00Z"));
-        let loose = |tag: &str| jira(tag.trim_start_matches('v'));
-        let stream = stream_versions(&all, loose);
+        // A second spelling of 2.9.0, created later: the bare `2.9.0+jira` tag still wins
+        // (origin-meta's rule, independent of API order and creation time).
+        all.insert(0, release(20, "v2.9.0+jira", false, "2025-02-01T00:00:00Z"));
+        let stream = stream_versions(&all, &jira());
         assert_eq!(
             versions(&stream),
             ["1.6.0", "1.7.0", "2.9.0", "2.10.0", "2.11.0"]
         );
-        assert_eq!(stream[2].release.id, 20);
-        // Same created_at: the larger id wins.
-        all[7].created_at = all[4].created_at.clone();
-        assert_eq!(stream_versions(&all, loose)[2].release.id, 20);
+        assert_eq!(stream[2].release.id, 5);
+        // Only the `v` spelling published: it is the one used.
+        all.retain(|r| r.id != 5);
+        assert_eq!(stream_versions(&all, &jira())[2].release.id, 20);
+        // A draft never stands for a version, even when it is the preferred spelling.
+        let mut drafted = listing();
+        drafted[4].draft = true;
+        drafted.push(release(21, "v2.9.0+jira", false, "2025-01-01T00:00:00Z"));
+        assert_eq!(stream_versions(&drafted, &jira())[2].release.id, 21);
     }
 
     #[test]
     fn latest_skips_both_kinds_of_prerelease() {
         let all = listing();
-        let got = resolve(&all, jira, "latest").unwrap();
+        let got = resolve(&all, &jira(), "latest").unwrap();
         assert_eq!(
             (got.version.to_string(), got.release.id),
             ("2.10.0".to_owned(), 6)
@@ -256,17 +240,17 @@ mod tests {
     #[test]
     fn exact_versions_tags_and_v_prefix() {
         let all = listing();
-        assert_eq!(resolve(&all, jira, "1.7.0").unwrap().release.id, 4);
-        assert_eq!(resolve(&all, jira, "v1.7.0").unwrap().release.id, 4);
-        assert_eq!(resolve(&all, jira, "1.7.0+jira").unwrap().release.id, 4);
-        assert_eq!(resolve(&all, jira, "2.11.0").unwrap().release.id, 8);
-        assert_eq!(resolve(&all, jira, "3.0.0-rc.1").unwrap().release.id, 9);
+        assert_eq!(resolve(&all, &jira(), "1.7.0").unwrap().release.id, 4);
+        assert_eq!(resolve(&all, &jira(), "v1.7.0").unwrap().release.id, 4);
+        assert_eq!(resolve(&all, &jira(), "1.7.0+jira").unwrap().release.id, 4);
+        assert_eq!(resolve(&all, &jira(), "2.11.0").unwrap().release.id, 8);
+        assert_eq!(resolve(&all, &jira(), "3.0.0-rc.1").unwrap().release.id, 9);
     }
 
     #[test]
     fn missing_versions_list_the_nearest() {
         let all = listing();
-        let err = resolve(&all, jira, "2.0.0").unwrap_err();
+        let err = resolve(&all, &jira(), "2.0.0").unwrap_err();
         assert_eq!(
             err.to_string(),
             "no release for version `2.0.0` in this stream (nearest: 1.6.0, 1.7.0, 2.9.0, 2.10.0)"
@@ -275,18 +259,18 @@ mod tests {
             err.hints().first().cloned().unwrap(),
             "pick one of the stream's 6 versions (`mise ls-remote` lists them) or use `latest`"
         );
-        let err = resolve(&all, jira, "9.0.0").unwrap_err();
+        let err = resolve(&all, &jira(), "9.0.0").unwrap_err();
         assert!(
             err.to_string().ends_with("(nearest: 2.11.0, 3.0.0-rc.1)"),
             "{err}"
         );
-        let err = resolve(&all, jira, "not-a-version").unwrap_err();
+        let err = resolve(&all, &jira(), "not-a-version").unwrap_err();
         assert!(
             err.to_string()
                 .contains("nearest: 2.9.0, 2.10.0, 2.11.0, 3.0.0-rc.1"),
             "{err}"
         );
-        let err = resolve(&all, |_: &str| None, "latest").unwrap_err();
+        let err = resolve(&all, &Stream::parse_rule("+nothing").unwrap(), "latest").unwrap_err();
         assert_eq!(
             err.to_string(),
             "no release for version `latest` in this stream (the stream has no versions)"

@@ -43,7 +43,7 @@ pub fn run(
         return Err(Failure::usage("no version given").hint("pass an exact version or `latest`"));
     }
     let resolved = origin::resolve(session, tool, opts)?;
-    let chosen = releases::resolve(&resolved.releases, resolved.matcher(), version)
+    let chosen = releases::resolve(&resolved.releases, resolved.spec.stream(), version)
         .map_err(|e| Failure::from_error(&e))?;
     if let Some(constraint) = &resolved.constraint
         && !constraint.matches(&chosen.version)

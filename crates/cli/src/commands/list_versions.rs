@@ -31,7 +31,7 @@ pub struct VersionList {
 /// Lists the versions of `tool`'s stream.
 pub fn run(session: &Session, tool: &str, opts: &ToolOptions) -> Result<VersionList, Failure> {
     let resolved = origin::resolve(session, tool, opts)?;
-    let versions = releases::stream_versions(&resolved.releases, resolved.matcher())
+    let versions = releases::stream_versions(&resolved.releases, resolved.spec.stream())
         .into_iter()
         .filter(|s| {
             resolved

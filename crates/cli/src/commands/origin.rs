@@ -3,9 +3,7 @@
 //! and list the origin's releases. Both `list-versions` and `install` start here; within the
 //! cache's freshness window the second costs no request at all.
 
-use origin_meta::{
-    BinarySpec, OriginIndex, OriginToml, Requirement, StreamVersion, ToolAddress, Warning,
-};
+use origin_meta::{BinarySpec, OriginIndex, OriginToml, Requirement, ToolAddress, Warning};
 use releases::{GitHub, ReleaseInfo};
 
 use crate::options::ToolOptions;
@@ -27,18 +25,6 @@ pub struct Resolved {
     pub constraint: Option<Requirement>,
     /// The client used, for downloads.
     pub client: GitHub,
-}
-
-impl Resolved {
-    /// The matcher `releases` uses to pick this binary's tags out of the monorepo's.
-    pub fn matcher(&self) -> impl Fn(&str) -> Option<semver::Version> + '_ {
-        |tag| {
-            self.spec
-                .stream()
-                .match_tag(tag)
-                .map(|v: StreamVersion| v.version().clone())
-        }
-    }
 }
 
 /// Parses the address (with the `origin` option or `SKILLRIG_ORIGIN` for bare names).

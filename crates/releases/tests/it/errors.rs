@@ -269,7 +269,7 @@ fn no_such_version_and_no_asset_from_a_real_listing() {
     let listing = client(&github, None)
         .list_releases("acme", "tools")
         .unwrap();
-    let err = resolve(&listing, jira, "2.0.0").unwrap_err();
+    let err = resolve(&listing, &jira(), "2.0.0").unwrap_err();
     assert_eq!(
         (err.to_string(), err.hints().first().cloned().unwrap()),
         (
@@ -279,7 +279,7 @@ fn no_such_version_and_no_asset_from_a_real_listing() {
                 .to_owned()
         )
     );
-    let found = resolve(&listing, jira, "1.7.0").unwrap();
+    let found = resolve(&listing, &jira(), "1.7.0").unwrap();
     let err = pick_asset(found.release, &["jira_1.7.0_windows_amd64.zip".to_owned()]).unwrap_err();
     assert_eq!(
         err.to_string(),

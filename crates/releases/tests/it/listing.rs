@@ -51,7 +51,7 @@ fn drafts_are_excluded_and_prereleases_flagged() {
 
     // The demo's jira stream: 4 releases, a GitHub prerelease `2.11.0-rc.1`, a draft `3.0.0`.
     assert!(releases.iter().all(|r| r.tag != "3.0.0+jira"));
-    let stream = stream_versions(&releases, jira);
+    let stream = stream_versions(&releases, &jira());
     let got: Vec<(String, bool)> = stream
         .iter()
         .map(|s| (s.version.to_string(), s.prerelease))
@@ -74,9 +74,9 @@ fn drafts_are_excluded_and_prereleases_flagged() {
 
     // Resolution works on the listing already fetched: no further request.
     let before = github.requests().len();
-    let latest = resolve(&releases, jira, "latest").unwrap();
+    let latest = resolve(&releases, &jira(), "latest").unwrap();
     assert_eq!(latest.version.to_string(), "2.10.0");
-    let exact = resolve(&releases, jira, "1.7.0").unwrap();
+    let exact = resolve(&releases, &jira(), "1.7.0").unwrap();
     assert_eq!(exact.release.tag, "1.7.0+jira");
     let asset = pick_asset(exact.release, &["jira_1.7.0_linux_amd64.tar.gz".to_owned()]).unwrap();
     assert!(asset.digest.as_deref().unwrap().starts_with("sha256:"));

@@ -71,8 +71,8 @@ pub(crate) fn api_requests(github: &FakeGitHub, fragment: &str) -> Vec<LoggedReq
 }
 
 /// `jira`'s stream (`<version>+jira`), as origin-meta's matcher will give it.
-pub(crate) fn jira(tag: &str) -> Option<semver::Version> {
-    semver::Version::parse(tag.strip_suffix("+jira")?).ok()
+pub(crate) fn jira() -> origin_meta::Stream {
+    origin_meta::Stream::parse_rule("+jira").expect("a valid rule")
 }
 
 /// A request as the canned server saw it.
