@@ -39,15 +39,22 @@
 //!
 //! # Files and safety
 //!
-//! Entries live in `<cache root>/github-api/<key>.entry` (directory `0700`, files `0600` on
-//! Unix, since they may hold private metadata). An entry is one line of JSON metadata, a
-//! newline, then the body bytes. Writes go to a temporary file in the same directory and are
+//! Entries live in `<cache root>/github-api/<key>.entry` (directories `0700`, files `0600` on
+//! Unix, since they may hold private metadata). An entry decides what gets installed (a
+//! listing names each asset's URL and digest), so it is trusted only if nobody else could
+//! have written it, the way ssh and gpg treat their files ([`util::private`]): the cache root
+//! and `github-api/` must be directories owned by the effective user and not writable by group
+//! or others, or the whole cache is off for the run; an entry must be a regular file (no
+//! symlink) with the same owner and mode, or it is ignored and fetched again. Either case is
+//! announced as a [`Notice::UntrustedCache`]. Even a trusted entry cannot point a download
+//! elsewhere: downloads only go to asset URLs on the API origin (see [`crate::Download`]).
+//! An entry is one line of JSON metadata, a newline, then the body bytes. Writes go to a temporary file in the same directory and are
 //! renamed into place, so a reader sees the old or the new entry, never half of one. A
 //! `<key>.lock` file (advisory `flock`-style lock) serializes fetches of the same key across
 //! processes. Unreadable, truncated or foreign entries are treated as misses and overwritten;
 //! cache I/O failures never fail a request (they are logged at debug level).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,6 +64,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::notice::{Notice, Notifier};
 
 const FORMAT: u32 = 1;
 const SUBDIR: &str = "github-api";
@@ -95,6 +103,7 @@ pub(crate) struct Entry {
 #[derive(Debug)]
 pub(crate) struct Cache {
     dir: PathBuf,
+    notify: Notifier,
 }
 
 /// Holds a key's lock until dropped.
@@ -105,11 +114,13 @@ pub(crate) struct LockGuard {
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl Cache {
-    /// Opens (creating) `<root>/github-api`.
-    pub(crate) fn open(root: &Path) -> io::Result<Cache> {
+    /// Opens (creating, mode 0700) `<root>/github-api`, after checking that both it and the
+    /// root are ours alone (see the module docs).
+    pub(crate) fn open(root: &Path, notify: Notifier) -> Result<Cache, util::private::Untrusted> {
         let dir = root.join(SUBDIR);
-        create_private_dir(&dir)?;
-        Ok(Cache { dir })
+        util::private::ensure_dir(root)?;
+        util::private::ensure_dir(&dir)?;
+        Ok(Cache { dir, notify })
     }
 
     /// The directory entries live in.
@@ -134,14 +145,24 @@ impl Cache {
     /// The entry for `key`, if present, intact and for this URL and `Accept`.
     pub(crate) fn load(&self, key: &str, url: &str, accept: &str) -> Option<Entry> {
         let path = self.entry_path(key);
-        let mut bytes = Vec::new();
-        match File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)) {
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                tracing::debug!(path = %path.display(), error = %e, "cache entry unreadable");
+        let mut file = match util::private::open_file(&path) {
+            Ok(file) => file,
+            Err(e) if e.is_not_found() => return None,
+            Err(e @ util::private::Untrusted::Io { .. }) => {
+                tracing::debug!(error = %e, "cache entry unreadable");
                 return None;
             }
+            Err(e) => {
+                self.notify.notify(&Notice::UntrustedCache {
+                    reason: format!("{e}; ignoring that entry"),
+                });
+                return None;
+            }
+        };
+        let mut bytes = Vec::new();
+        if let Err(e) = file.read_to_end(&mut bytes) {
+            tracing::debug!(path = %path.display(), error = %e, "cache entry unreadable");
+            return None;
         }
         let parsed = bytes
             .iter()
@@ -179,7 +200,7 @@ impl Cache {
             TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         let result = (|| {
-            let mut f = create_private_file(&tmp)?;
+            let mut f = util::private::create_file(&tmp)?;
             f.write_all(&meta)?;
             f.write_all(&entry.body)?;
             f.flush()?;
@@ -224,28 +245,6 @@ pub fn clear_cache(root: &Path) -> Result<(), Error> {
     }
 }
 
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-fn create_private_file(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,7 +268,7 @@ mod tests {
     #[test]
     fn round_trip_and_corruption_is_a_miss() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::open(tmp.path()).unwrap();
+        let cache = Cache::open(tmp.path(), Notifier::default()).unwrap();
         let key = Cache::key("github.com", "u", "a", "anonymous");
         assert!(cache.load(&key, "u", "a").is_none());
         cache.store(&key, &entry("u", b"body\nwith newline"));
@@ -312,9 +311,9 @@ mod tests {
     #[test]
     fn lock_excludes_a_second_holder_until_dropped() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::open(tmp.path()).unwrap();
+        let cache = Cache::open(tmp.path(), Notifier::default()).unwrap();
         let guard = cache.lock("k");
-        let other = File::open(cache.dir().join("k.lock")).unwrap();
+        let other = std::fs::File::open(cache.dir().join("k.lock")).unwrap();
         assert!(matches!(
             other.try_lock(),
             Err(fs::TryLockError::WouldBlock)
@@ -328,7 +327,7 @@ mod tests {
     fn entries_are_private() {
         use std::os::unix::fs::PermissionsExt;
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::open(tmp.path()).unwrap();
+        let cache = Cache::open(tmp.path(), Notifier::default()).unwrap();
         cache.store("k", &entry("u", b"x"));
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(cache.dir()), 0o700);
@@ -338,7 +337,7 @@ mod tests {
     #[test]
     fn clear_removes_only_our_directory() {
         let tmp = tempfile::tempdir().unwrap();
-        let cache = Cache::open(tmp.path()).unwrap();
+        let cache = Cache::open(tmp.path(), Notifier::default()).unwrap();
         cache.store("k", &entry("u", b"x"));
         fs::write(tmp.path().join("someone-else.txt"), b"keep").unwrap();
         clear_cache(tmp.path()).unwrap();

@@ -13,9 +13,9 @@ use ureq::{Agent, Body};
 
 use crate::cache::{Cache, Entry, Meta};
 use crate::config::{API_VERSION, ClientConfig, Credential, RetryPolicy};
-use crate::download::Download;
 use crate::error::Error;
-use crate::model::{AssetInfo, ReleaseInfo, TagInfo, parse_release_page, parse_tag_page};
+use crate::model::{ReleaseInfo, TagInfo, parse_release_page, parse_tag_page};
+use crate::notice::{Notice, Notifier};
 use crate::retry::{self, backoff, jitter_random, pause, rate_limit};
 use crate::url::{
     Origin, check_api_url, encode_path, encode_segment, next_link, redact, redirect_target,
@@ -32,8 +32,9 @@ const BODY_LIMIT: u64 = 64 * 1024 * 1024;
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 /// Redirect hops followed per request.
 pub(crate) const MAX_REDIRECTS: u32 = 5;
-/// Listings longer than this many pages get a warning (never a truncation).
-const HUGE_LISTING_PAGES: usize = 10;
+/// The most pages one listing may have (100 items each). A hostile or broken server can
+/// hand out `next` links forever; past this the listing fails instead of running on.
+pub const MAX_LISTING_PAGES: usize = 50;
 
 /// A GitHub REST API client for one host.
 ///
@@ -71,16 +72,17 @@ pub(crate) struct Counters {
 pub(crate) struct Inner {
     agent: Agent,
     host: Host,
-    api_url: String,
-    api_origin: Origin,
+    pub(crate) api_url: String,
+    pub(crate) api_origin: Origin,
     credential: Option<Credential>,
     identity: String,
     cache: Option<Cache>,
     freshness: Duration,
-    offline: bool,
+    pub(crate) offline: bool,
     user_agent: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) counters: Counters,
+    pub(crate) notify: Notifier,
 }
 
 /// What a request was about, for error messages.
@@ -114,6 +116,14 @@ pub(crate) struct Fetched {
 pub(crate) struct Failure {
     pub(crate) error: Error,
     pub(crate) retry: Retry,
+}
+
+/// What one logical request has spent on failures so far: attempts, and time waited for
+/// rate limits (bounded by [`RetryPolicy::rate_limit_budget`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Attempts {
+    pub(crate) failed: u32,
+    pub(crate) rate_limited_for: Duration,
 }
 
 /// Whether a failed attempt may be repeated.
@@ -160,13 +170,24 @@ impl GitHub {
             .timeout_connect(Some(cfg.timeouts.connect))
             .timeout_per_read(Some(cfg.timeouts.read))
             .build();
-        let cache = cfg.cache_dir.as_deref().and_then(|root| match Cache::open(root) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                tracing::debug!(dir = %root.display(), error = %e, "cache disabled: cannot create its directory");
-                None
-            }
-        });
+        let cache =
+            cfg.cache_dir
+                .as_deref()
+                .and_then(|root| match Cache::open(root, cfg.notify.clone()) {
+                    Ok(c) => Some(c),
+                    Err(e @ util::private::Untrusted::Io { .. }) => {
+                        tracing::debug!(error = %e, "cache disabled: cannot create its directory");
+                        None
+                    }
+                    Err(e) => {
+                        cfg.notify.notify(&crate::Notice::UntrustedCache {
+                            reason: format!(
+                                "{e}; fix its ownership and permissions (chmod 700), or delete it"
+                            ),
+                        });
+                        None
+                    }
+                });
         let identity = cfg
             .credential
             .as_ref()
@@ -185,6 +206,7 @@ impl GitHub {
                 user_agent: cfg.user_agent,
                 retry: cfg.retry,
                 counters: Counters::default(),
+                notify: cfg.notify,
             }),
         })
     }
@@ -206,8 +228,8 @@ impl GitHub {
 
     /// Every non-draft release of `owner/repo`, newest first as GitHub lists them.
     ///
-    /// Requests `per_page=100` and follows `Link: rel="next"` to the last page (no cap; more
-    /// than 1000 releases log a warning). Pages are cached and revalidated individually (see
+    /// Requests `per_page=100` and follows `Link: rel="next"` to the last page, at most
+    /// [`MAX_LISTING_PAGES`] pages ([`Error::TooManyPages`] beyond). Pages are cached and revalidated individually (see
     /// [`crate::cache`]); a release that moves between pages while listing is kept once.
     ///
     /// # Errors
@@ -275,11 +297,11 @@ impl GitHub {
         let mut seen = HashSet::new();
         let mut items = Vec::new();
         loop {
-            if seen.len() == HUGE_LISTING_PAGES {
-                tracing::warn!(
-                    "{owner}/{repo} has more than {} {what}; listing all of them",
-                    HUGE_LISTING_PAGES * 100
-                );
+            if seen.len() == MAX_LISTING_PAGES {
+                return Err(Error::TooManyPages {
+                    what: format!("{what} of {owner}/{repo}"),
+                    pages: MAX_LISTING_PAGES,
+                });
             }
             seen.insert(url.clone());
             let answer = inner.cached_get(
@@ -377,27 +399,6 @@ impl GitHub {
             &|cached| Some(cached.to_vec()),
         )?;
         Ok(answer.value)
-    }
-
-    /// Starts downloading an asset: its API URL with `Accept: application/octet-stream`,
-    /// following GitHub's redirect to the storage host by hand.
-    ///
-    /// The redirected request carries no `Authorization` (a token goes only to the API
-    /// origin; storage rejects two auth mechanisms); an https → http redirect is refused; a
-    /// direct `200` (Enterprise Server) is streamed as well. Nothing is cached. The returned
-    /// [`Download`] streams the body and reports a short body as an error.
-    ///
-    /// # Errors
-    ///
-    /// As [`list_releases`](Self::list_releases), plus [`Error::InsecureRedirect`] and
-    /// [`Error::BadRedirect`]; [`Error::NotInCache`] in offline mode.
-    pub fn download(&self, asset: &AssetInfo) -> Result<Download, Error> {
-        if self.inner.offline {
-            return Err(Error::NotInCache {
-                url: redact(&asset.api_url),
-            });
-        }
-        Download::start(self.inner.clone(), asset)
     }
 
     /// One uncached GET of `path` (relative to the API URL, e.g. `/repos/acme/tools`) for
@@ -576,7 +577,7 @@ impl Inner {
         ctx: &Ctx,
         pass: Pass,
     ) -> Result<Fetched, Error> {
-        let mut failed = 0;
+        let mut attempts = Attempts::default();
         let mut current = url.to_owned();
         let mut hops = 0;
         loop {
@@ -597,8 +598,7 @@ impl Inner {
                 }
                 Err(failure) => failure,
             };
-            failed += 1;
-            self.retry_or_fail(failure, failed)?;
+            self.retry_or_fail(failure, &mut attempts)?;
         }
     }
 
@@ -625,15 +625,40 @@ impl Inner {
     }
 
     /// Pauses before the next attempt, or returns the error if it is final.
-    pub(crate) fn retry_or_fail(&self, failure: Failure, failed: u32) -> Result<(), Error> {
+    ///
+    /// A rate-limit wait is announced ([`Notice::RateLimitWait`]) before sleeping, and refused
+    /// once the request's waits would exceed [`RetryPolicy::rate_limit_budget`]: then the
+    /// rate-limit error (which names the reset time) is returned.
+    pub(crate) fn retry_or_fail(
+        &self,
+        failure: Failure,
+        attempts: &mut Attempts,
+    ) -> Result<(), Error> {
+        attempts.failed += 1;
+        let failed = attempts.failed;
         let wait = match failure.retry {
             Retry::Never => None,
             Retry::Backoff => Some(backoff(&self.retry, failed, jitter_random())),
-            Retry::After(wait) => Some(wait),
+            Retry::After(wait) => {
+                let total = attempts.rate_limited_for + wait;
+                if total > self.retry.rate_limit_budget {
+                    None
+                } else {
+                    attempts.rate_limited_for = total;
+                    Some(wait)
+                }
+            }
         };
         match wait {
             Some(wait) if failed < self.retry.max_attempts => {
                 tracing::debug!(attempt = failed, ?wait, error = %failure.error, "retrying");
+                if matches!(failure.retry, Retry::After(_)) {
+                    self.notify.notify(&Notice::RateLimitWait {
+                        host: self.host.to_string(),
+                        wait,
+                        until: unix_now() + wait.as_secs(),
+                    });
+                }
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
                 pause(&self.retry, wait);
                 Ok(())

@@ -92,6 +92,10 @@ pub struct RetryPolicy {
     /// Wait for a rate-limit reset only if it is at most this far away (default 60 s);
     /// otherwise fail at once with [`crate::Error::RateLimited`].
     pub rate_limit_patience: Duration,
+    /// The most one request waits for rate limits in total, over all its attempts (default
+    /// 90 s); a wait that would go past it fails at once with [`crate::Error::RateLimited`]
+    /// naming the reset time. Every wait is announced as a [`crate::Notice`].
+    pub rate_limit_budget: Duration,
     /// Whether to actually sleep between attempts (default true). Tests set it to false:
     /// the delays are still computed and the attempts still made.
     pub sleep: bool,
@@ -104,6 +108,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             rate_limit_patience: Duration::from_secs(60),
+            rate_limit_budget: Duration::from_secs(90),
             sleep: true,
         }
     }
@@ -165,6 +170,9 @@ pub struct ClientConfig {
     /// Proxy URL for all requests (`http://proxy:3128`); `None` connects directly. This crate
     /// never reads proxy variables itself; [`ClientConfig::from_env`] does, via its lookup.
     pub proxy: Option<String>,
+    /// Where user-facing notices go (rate-limit waits, an untrusted cache, a resumed
+    /// download); dropped by default.
+    pub notify: crate::Notifier,
 }
 
 impl ClientConfig {
@@ -181,6 +189,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
             proxy: None,
+            notify: crate::Notifier::default(),
         }
     }
 

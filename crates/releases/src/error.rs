@@ -194,6 +194,16 @@ pub enum Error {
         source: Option<serde_json::Error>,
     },
 
+    /// A listing has more pages than [`crate::MAX_LISTING_PAGES`] (a broken or hostile server
+    /// handing out `next` links without end).
+    #[error("stopped listing the {what} after {pages} pages")]
+    TooManyPages {
+        /// What was being listed, e.g. "releases of acme/tools".
+        what: String,
+        /// The cap.
+        pages: usize,
+    },
+
     /// A cache directory operation failed (only [`crate::clear_cache`] reports these; the
     /// client treats cache failures as misses).
     #[error("cannot clear the cache directory `{}`", path.display())]
@@ -274,9 +284,10 @@ impl hint::Hint for Error {
                 ..
             } => Some(match token_source {
                 None => format!(
-                    "anonymous requests are limited to {} per hour per IP address; a token raises \
-                     the limit to 5000 per hour: configure one and check it with `skillrig-auth doctor`",
-                    limit.unwrap_or(60)
+                    "anonymous requests are limited{} per IP address; a token raises the limit \
+                     (5000 per hour on github.com): configure one and check it with \
+                     `skillrig-auth doctor`",
+                    limit.map_or_else(String::new, |l| format!(" to {l} per hour"))
                 ),
                 Some(_) => "wait for the reset; listings are cached (revalidations are free), so \
                             avoid clearing the cache in the meantime"
@@ -299,17 +310,43 @@ impl hint::Hint for Error {
             Error::Network { .. } => {
                 Some("check the network connection and any HTTPS_PROXY setting".to_owned())
             }
-            Error::ShortBody { .. } => {
-                Some("the connection was interrupted; run the command again".to_owned())
-            }
+            Error::ShortBody { .. } => Some(
+                "the connection kept dropping, even after resuming; check the network (or \
+                 HTTPS_PROXY) and run the command again"
+                    .to_owned(),
+            ),
+            Error::TooManyPages { pages, .. } => Some(format!(
+                "a GitHub listing of over {} items is not something an origin publishes; check \
+                 that `api_url` points at GitHub (or GitHub Enterprise) and not a proxy that \
+                 rewrites `Link` headers",
+                pages * 100
+            )),
+            Error::Http { status, .. } if *status >= 500 => Some(
+                "the server had a problem (already retried); try again in a few minutes, and \
+                 check https://www.githubstatus.com (or your GitHub Enterprise status page)"
+                    .to_owned(),
+            ),
+            Error::Http { status, .. } => Some(format!(
+                "HTTP {status} is not an answer GitHub gives here; check `api_url` in hosts.toml \
+                 and any proxy in between"
+            )),
+            Error::InvalidResponse { .. } => Some(
+                "the answer is not what GitHub's API sends; check `api_url` in hosts.toml (or \
+                 SKILLRIG_GITHUB_API_URL) and any proxy in between"
+                    .to_owned(),
+            ),
+            Error::InsecureRedirect { .. } | Error::BadRedirect { .. } => Some(
+                "the server redirected somewhere skillrig-mise will not follow; check `api_url` \
+                 and any proxy in between"
+                    .to_owned(),
+            ),
+            Error::Cache { path, .. } => Some(format!(
+                "delete `{}` by hand (it only holds cached API answers)",
+                path.display()
+            )),
             Error::NotInCache { .. } => Some(
                 "run once without offline mode to fill the cache, then retry offline".to_owned(),
             ),
-            Error::Http { .. }
-            | Error::InsecureRedirect { .. }
-            | Error::BadRedirect { .. }
-            | Error::InvalidResponse { .. }
-            | Error::Cache { .. } => None,
         };
         hint.into_iter().collect()
     }
@@ -433,8 +470,9 @@ mod tests {
                 },
                 "GitHub API rate limit exceeded for anonymous requests on ghe.example.com; retry later",
                 Some(
-                    "anonymous requests are limited to 60 per hour per IP address; a token raises \
-                     the limit to 5000 per hour: configure one and check it with `skillrig-auth doctor`",
+                    "anonymous requests are limited per IP address; a token raises the limit \
+                     (5000 per hour on github.com): configure one and check it with \
+                     `skillrig-auth doctor`",
                 ),
             ),
             (

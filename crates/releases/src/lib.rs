@@ -81,12 +81,13 @@ mod download;
 mod error;
 pub mod git;
 mod model;
+mod notice;
 pub mod resolve;
 mod retry;
 mod url;
 
 pub use cache::clear_cache;
-pub use client::{GitHub, Probe, Stats};
+pub use client::{GitHub, MAX_LISTING_PAGES, Probe, Stats};
 pub use config::{
     API_VERSION, ClientConfig, Credential, ENV_CACHE_DIR, ENV_GITHUB_API_URL, ENV_HOME,
     ENV_NO_PROXY, ENV_PROXY, ENV_XDG_CACHE_HOME, RetryPolicy, Timeouts, default_user_agent,
@@ -95,4 +96,5 @@ pub use download::Download;
 pub use error::Error;
 pub use git::{CompareStatus, Comparison};
 pub use model::{AssetInfo, ReleaseInfo, TagInfo};
+pub use notice::{Notice, Notifier};
 pub use resolve::{StreamRelease, pick_asset, resolve, stream_versions};

@@ -70,6 +70,8 @@ pub struct LoggedRequest {
     pub api_version: Option<String>,
     /// Whether it was conditional (`If-None-Match`).
     pub conditional: bool,
+    /// The `Range` header, if any (resumed downloads).
+    pub range: Option<String>,
     /// Status sent.
     pub status: u16,
     /// Whether it consumed primary rate limit.
@@ -150,6 +152,8 @@ struct State {
     faults: Vec<Fault>,
     log: Vec<LoggedRequest>,
     leaks: usize,
+    /// Storage answers `Range` requests with the whole body (200), as some servers do.
+    ignore_ranges: bool,
 }
 
 struct Inner {
@@ -321,6 +325,12 @@ impl FakeGitHub {
             .count()
     }
 
+    /// Makes storage ignore `Range` headers (answering 200 with the whole asset), like a
+    /// server without range support.
+    pub fn ignore_ranges(&self, ignore: bool) {
+        self.inner.lock().ignore_ranges = ignore;
+    }
+
     /// Number of requests to the storage host that carried `Authorization` (must stay 0).
     pub fn storage_auth_leaks(&self) -> usize {
         self.inner.lock().leaks
@@ -434,6 +444,7 @@ fn handle(inner: &Inner, which: Listener, req: &Request) -> Response {
         user_agent: req.header("user-agent").map(str::to_owned),
         api_version: req.header("x-github-api-version").map(str::to_owned),
         conditional: req.header("if-none-match").is_some(),
+        range: req.header("range").map(str::to_owned),
         status: 0,
         rate_limited: false,
     };
@@ -1027,15 +1038,35 @@ fn storage(inner: &Inner, state: &mut State, req: &Request, path: &str) -> Respo
                 .iter()
                 .find_map(|rel| rel.assets.iter().find(|a| a.id == id))
         });
-    match asset {
-        Some(a) => Response::new(200)
-            .header("Content-Type", "application/octet-stream")
-            .header(
-                "Content-Disposition",
-                format!("attachment; filename={}", a.name),
-            )
-            .body(a.bytes.as_ref().clone()),
-        None => Response::new(404),
+    let Some(a) = asset else {
+        return Response::new(404);
+    };
+    let whole = a.bytes.as_ref();
+    let from = req
+        .header("range")
+        .filter(|_| !state.ignore_ranges)
+        .and_then(|r| r.trim().strip_prefix("bytes="))
+        .and_then(|r| r.strip_suffix('-'))
+        .and_then(|start| start.parse::<usize>().ok());
+    let response = Response::new(200)
+        .header("Content-Type", "application/octet-stream")
+        .header("Accept-Ranges", "bytes")
+        .header(
+            "Content-Disposition",
+            format!("attachment; filename={}", a.name),
+        );
+    match from {
+        None => response.body(whole.clone()),
+        Some(start) if start < whole.len() => Response {
+            status: 206,
+            ..response
+        }
+        .header(
+            "Content-Range",
+            format!("bytes {start}-{}/{}", whole.len() - 1, whole.len()),
+        )
+        .body(whole[start..].to_vec()),
+        Some(_) => Response::new(416).header("Content-Range", format!("bytes */{}", whole.len())),
     }
 }
 

@@ -274,3 +274,135 @@ fn clear_cache_forces_a_cold_listing() {
     assert_eq!(log.len(), 2);
     assert!(!log[1].conditional);
 }
+
+/// Every cache entry file under `dir`.
+fn entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir.join("github-api"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "entry"))
+        .collect()
+}
+
+/// A client with a long freshness window whose notices are collected.
+fn watched(
+    github: &testkit::FakeGitHub,
+    dir: &std::path::Path,
+) -> (GitHub, Arc<std::sync::Mutex<Vec<String>>>) {
+    let notices = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notices.clone();
+    let gh = crate::support::client_with(github, Some(dir), move |cfg| {
+        cfg.freshness = Duration::from_secs(3600);
+        cfg.notify = releases::Notifier::new(move |n| seen.lock().unwrap().push(n.to_string()));
+    });
+    (gh, notices)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_forged_entry_that_others_could_write_is_ignored() {
+    use std::os::unix::fs::PermissionsExt;
+    let github = github();
+    let dir = tempfile::tempdir().unwrap();
+    let honest = client(&github, Some(dir.path()))
+        .list_releases("acme", "tools")
+        .unwrap();
+    let real_url = honest[0].assets[0].api_url.clone();
+
+    // Another local user rewrites the listing so an asset points at their server, keeping
+    // the real ETag (so revalidation would answer 304 and keep it).
+    for entry in entries(dir.path()) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        if text.contains(&real_url) {
+            std::fs::write(&entry, text.replace(&real_url, "http://127.0.0.1:1/evil")).unwrap();
+            std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(0o666)).unwrap();
+        }
+    }
+    let (gh, notices) = watched(&github, dir.path());
+    let listed = gh.list_releases("acme", "tools").unwrap();
+    assert_eq!(listed, honest, "the forged entry was not believed");
+    assert_eq!(gh.stats().cache_hits, 0);
+    let notices = notices.lock().unwrap().clone();
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("is writable by other users") && n.contains("ignoring that entry")),
+        "{notices:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cache_directory_others_can_write_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let github = github();
+    let dir = tempfile::tempdir().unwrap();
+    client(&github, Some(dir.path()))
+        .list_releases("acme", "tools")
+        .unwrap();
+    let api = dir.path().join("github-api");
+    std::fs::set_permissions(&api, std::fs::Permissions::from_mode(0o777)).unwrap();
+
+    let (gh, notices) = watched(&github, dir.path());
+    gh.list_releases("acme", "tools").unwrap();
+    assert_eq!(gh.stats().cache_hits, 0, "nothing is read from it");
+    let notices = notices.lock().unwrap().clone();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].starts_with("not using the API cache: "),
+        "{}",
+        notices[0]
+    );
+    assert!(notices[0].contains("chmod 700"), "{}", notices[0]);
+}
+
+#[cfg(unix)]
+#[test]
+fn an_entry_owned_by_another_user_is_ignored() {
+    let github = github();
+    let dir = tempfile::tempdir().unwrap();
+    client(&github, Some(dir.path()))
+        .list_releases("acme", "tools")
+        .unwrap();
+    let (gh, notices) = watched(&github, dir.path());
+    let us = rustix::process::geteuid();
+    if us.is_root() {
+        let nobody = Some(rustix::process::Uid::from_raw(65534));
+        for entry in entries(dir.path()) {
+            rustix::fs::chown(&entry, nobody, None).unwrap();
+        }
+        gh.list_releases("acme", "tools").unwrap();
+        assert_eq!(gh.stats().cache_hits, 0);
+        assert!(
+            notices
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|n| n.contains("owned by another user")),
+            "{:?}",
+            notices.lock().unwrap()
+        );
+    } else {
+        // Without root no file can be given away; the fresh entries, ours, are used.
+        gh.list_releases("acme", "tools").unwrap();
+        assert!(gh.stats().cache_hits > 0);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn created_cache_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let github = github();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("cache-root");
+    client(&github, Some(&root))
+        .list_releases("acme", "tools")
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&root), 0o700);
+    assert_eq!(mode(&root.join("github-api")), 0o700);
+    for entry in entries(&root) {
+        assert_eq!(mode(&entry), 0o600, "{}", entry.display());
+    }
+}

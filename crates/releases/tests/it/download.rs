@@ -156,16 +156,102 @@ fn four_hundreds_are_not_retried() {
     assert_eq!(api_requests(&github, "/releases").len(), 1);
 }
 
+/// The sha256 digest GitHub would report for `bytes`.
+fn digest_of(bytes: &[u8]) -> String {
+    format!("sha256:{}", sha256_hex(bytes))
+}
+
+/// Storage requests for `fragment`, with the `Range` each carried.
+fn storage_ranges(github: &testkit::FakeGitHub, fragment: &str) -> Vec<Option<String>> {
+    github
+        .requests()
+        .into_iter()
+        .filter(|r| r.listener == Listener::Storage && r.path.contains(fragment))
+        .map(|r| r.range)
+        .collect()
+}
+
 #[test]
-fn a_truncated_body_is_an_error_not_a_short_file() {
+fn a_truncated_body_resumes_from_the_byte_reached() {
     let github = github();
-    let gh = client(&github, None);
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notices.clone();
+    let gh = crate::support::client_with(&github, None, move |cfg| {
+        cfg.notify = releases::Notifier::new(move |n| seen.lock().unwrap().push(n.to_string()));
+    });
     let a = asset(&gh, "oxid_0.5.0_linux_amd64.tar.gz");
     github.inject(Fault::new(
         "oxid_0.5.0_linux_amd64",
         FaultKind::TruncateBody,
     ));
 
+    let bytes = read_all(gh.download(&a).unwrap()).unwrap();
+    assert_eq!(bytes.len() as u64, a.size);
+    assert_eq!(Some(digest_of(&bytes)), a.digest);
+    // The second request asked for the rest only, and went through the API again (a signed
+    // storage URL may have expired).
+    assert_eq!(
+        storage_ranges(&github, "oxid_0.5.0_linux_amd64"),
+        [None, Some(format!("bytes={}-", a.size / 2))]
+    );
+    assert_eq!(
+        api_requests(&github, &format!("/releases/assets/{}", a.id)).len(),
+        2
+    );
+    assert_eq!(github.storage_auth_leaks(), 0);
+    assert_eq!(
+        notices.lock().unwrap().as_slice(),
+        [format!(
+            "download of oxid_0.5.0_linux_amd64.tar.gz interrupted; resuming at byte {}",
+            a.size / 2
+        )]
+    );
+}
+
+#[test]
+fn a_reset_mid_body_resumes() {
+    let github = github();
+    let gh = client(&github, None);
+    let a = asset(&gh, "oxid_0.4.0_linux_amd64.tar.gz");
+    github.inject(Fault::new(
+        "oxid_0.4.0_linux_amd64",
+        FaultKind::ResetMidBody,
+    ));
+    let bytes = read_all(gh.download(&a).unwrap()).unwrap();
+    assert_eq!(Some(digest_of(&bytes)), a.digest);
+    let ranges = storage_ranges(&github, "oxid_0.4.0_linux_amd64");
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    assert!(ranges[1].is_some(), "{ranges:?}");
+}
+
+#[test]
+fn a_server_that_ignores_ranges_sends_everything_and_what_was_read_is_skipped() {
+    let github = github();
+    let gh = client(&github, None);
+    let a = asset(&gh, "oxid_0.5.0_linux_amd64.tar.gz");
+    github.ignore_ranges(true);
+    github.inject(Fault::new(
+        "oxid_0.5.0_linux_amd64",
+        FaultKind::TruncateBody,
+    ));
+    let bytes = read_all(gh.download(&a).unwrap()).unwrap();
+    assert_eq!(bytes.len() as u64, a.size, "every byte exactly once");
+    assert_eq!(Some(digest_of(&bytes)), a.digest);
+    let answers: Vec<u16> = github
+        .requests()
+        .into_iter()
+        .filter(|r| r.listener == Listener::Storage)
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(answers, [200, 200], "the range was ignored");
+}
+
+#[test]
+fn a_body_that_keeps_breaking_ends_as_a_short_body_after_bounded_attempts() {
+    let github = github();
+    let gh = client(&github, None);
+    let a = asset(&gh, "oxid_0.5.0_linux_amd64.tar.gz");
+    github.inject(Fault::new("oxid_0.5.0_linux_amd64", FaultKind::TruncateBody).times(100));
     let err = read_all(gh.download(&a).unwrap()).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     let inner = err
@@ -175,34 +261,44 @@ fn a_truncated_body_is_an_error_not_a_short_file() {
     let Error::ShortBody { expected, got, .. } = inner else {
         panic!("{inner:?}")
     };
-    assert_eq!((*expected, *got), (a.size, a.size / 2));
-    assert!(inner.to_string().starts_with("the download from http://"));
-    assert!(inner.to_string().ends_with(&format!(
-        "?… ended after {} of {} bytes",
-        a.size / 2,
-        a.size
-    )));
-    // Bytes had reached the caller: no silent retry.
-    assert_eq!(github.count("oxid_0.5.0_linux_amd64"), 1);
+    assert_eq!(*expected, a.size);
+    assert!(*got > a.size / 2 && *got < a.size, "{got}");
+    assert!(
+        inner.to_string().starts_with("the download from http://"),
+        "{inner}"
+    );
+    // Three attempts in all (the default policy), never more.
+    assert_eq!(storage_ranges(&github, "oxid_0.5.0_linux_amd64").len(), 3);
 }
 
 #[test]
-fn a_reset_mid_body_is_an_error() {
+fn a_download_only_starts_from_a_release_asset_url_on_the_api_origin() {
     let github = github();
     let gh = client(&github, None);
-    let a = asset(&gh, "oxid_0.4.0_linux_amd64.tar.gz");
-    github.inject(Fault::new(
-        "oxid_0.4.0_linux_amd64",
-        FaultKind::ResetMidBody,
-    ));
-    let err = read_all(gh.download(&a).unwrap()).unwrap_err();
-    let inner = err
-        .get_ref()
-        .and_then(|e| e.downcast_ref::<Error>())
-        .unwrap();
-    assert!(
-        matches!(inner, Error::ShortBody { .. } | Error::Network { .. }),
-        "{inner:?}"
+    let good = asset(&gh, "oxid_0.5.0_linux_amd64.tar.gz");
+    for url in [
+        // Another host (say, from a forged cache entry).
+        "http://127.0.0.1:9/repos/acme/tools/releases/assets/1".to_owned(),
+        // The API origin, but not a release asset.
+        format!("{}/repos/acme/tools/contents/evil", github.api_url()),
+        format!(
+            "{}/repos/acme/tools/releases/assets/1/../../x",
+            github.api_url()
+        ),
+    ] {
+        let mut a = good.clone();
+        a.api_url = url.clone();
+        let err = gh.download(&a).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("does not come from a release of this API"),
+            "{url}: {err}"
+        );
+    }
+    assert_eq!(
+        github.requests().len(),
+        1,
+        "only the listing: nothing was fetched"
     );
 }
 

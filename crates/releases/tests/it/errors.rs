@@ -7,7 +7,9 @@ use std::time::Duration;
 use releases::{Credential, Error, GitHub, pick_asset, resolve};
 use testkit::{Fault, FaultKind, OriginBuilder, RateLimits, TokenSpec};
 
-use crate::support::{SOURCE, anonymous, api_requests, client, config, github, jira};
+use crate::support::{
+    SOURCE, anonymous, api_requests, canned_server, client, config, github, jira, raw_response,
+};
 
 fn shown(github: &testkit::FakeGitHub, err: &Error) -> (String, String) {
     let api = github.api_url();
@@ -164,7 +166,7 @@ fn rate_limited_anonymous_requests_report_the_reset_and_suggest_a_token() {
     assert_eq!(
         hint,
         "anonymous requests are limited to 1 per hour per IP address; a token raises the limit \
-         to 5000 per hour: configure one and check it with `skillrig-auth doctor`"
+         (5000 per hour on github.com): configure one and check it with `skillrig-auth doctor`"
     );
 }
 
@@ -366,4 +368,67 @@ fn a_secondary_rate_limit_with_a_short_retry_after_is_waited_out_not_reported() 
             .iter()
             .all(|r| r.api_version.as_deref() == Some("2022-11-28"))
     );
+}
+
+#[test]
+fn a_rate_limit_wait_is_announced_and_the_total_wait_is_capped() {
+    let github = github();
+    let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notices.clone();
+    let gh = crate::support::client_with(&github, None, move |cfg| {
+        cfg.notify = releases::Notifier::new(move |n| seen.lock().unwrap().push(n.to_string()));
+    });
+    // Bare 429s (no timing headers): a minute each by GitHub's rules. The first wait fits the
+    // 90 s budget and is announced; the second would not, so the error names the reset.
+    github.inject(Fault::new("/releases", FaultKind::Status(429)).times(5));
+    let err = gh.list_releases("acme", "tools").unwrap_err();
+    let notices = notices.lock().unwrap().clone();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].starts_with("rate limited by github.com; waiting 61 s (until "),
+        "{}",
+        notices[0]
+    );
+    assert!(notices[0].ends_with(" UTC, in 2 min)"), "{}", notices[0]);
+    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+    assert!(err.to_string().contains("retry in 1 min"), "{err}");
+    assert_eq!(api_requests(&github, "/repos/acme/tools/releases").len(), 2);
+}
+
+#[test]
+fn endless_pagination_is_capped_with_a_clear_error() {
+    // A server whose every page links to the next, forever.
+    let page = |n: usize| {
+        raw_response(
+            "200 OK",
+            &[
+                ("Content-Type", "application/json"),
+                (
+                    "Link",
+                    &format!(
+                        "<{{self}}/repos/acme/tools/releases?per_page=100&page={}>; rel=\"next\"",
+                        n + 1
+                    ),
+                ),
+            ],
+            "[]",
+        )
+    };
+    let (base, seen) = canned_server((1..=releases::MAX_LISTING_PAGES + 5).map(page).collect());
+    let mut cfg = config(&github(), None);
+    cfg.api_url = base;
+    cfg.credential = None;
+    let err = GitHub::new(cfg)
+        .unwrap()
+        .list_releases("acme", "tools")
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "stopped listing the releases of acme/tools after {} pages",
+            releases::MAX_LISTING_PAGES
+        )
+    );
+    assert!(err.hints()[0].contains("`api_url`"), "{:?}", err.hints());
+    assert_eq!(seen.lock().unwrap().len(), releases::MAX_LISTING_PAGES);
 }

@@ -54,6 +54,17 @@ pub(crate) fn client(github: &FakeGitHub, cache: Option<&Path>) -> GitHub {
     GitHub::new(config(github, cache)).expect("valid config")
 }
 
+/// A client with the token, after `adjust` changed its configuration.
+pub(crate) fn client_with(
+    github: &FakeGitHub,
+    cache: Option<&Path>,
+    adjust: impl FnOnce(&mut releases::ClientConfig),
+) -> GitHub {
+    let mut cfg = config(github, cache);
+    adjust(&mut cfg);
+    GitHub::new(cfg).expect("valid config")
+}
+
 /// The same without a token.
 pub(crate) fn anonymous(github: &FakeGitHub, cache: Option<&Path>) -> GitHub {
     let mut cfg = config(github, cache);
