@@ -65,9 +65,12 @@ impl fmt::Display for Notice {
     }
 }
 
+/// The callback behind a [`Notifier`].
+type Callback = Arc<dyn Fn(&Notice) + Send + Sync>;
+
 /// Where notices go: a shared callback (the default drops them).
 #[derive(Clone, Default)]
-pub struct Notifier(Option<Arc<dyn Fn(&Notice) + Send + Sync>>);
+pub struct Notifier(Option<Callback>);
 
 impl Notifier {
     /// A notifier calling `f` for every notice.
