@@ -545,28 +545,6 @@ fn provenance_that_cannot_be_checked_fails() {
 }
 
 #[test]
-fn release_commit_for_receipts_is_the_tags_commit_or_nothing() {
-    let world = World::new();
-    let mut cfg = releases::ClientConfig::new(origin_meta::Host::github_com());
-    cfg.api_url = world.github.api_url();
-    cfg.credential = Some(releases::Credential::new(TOKEN.into(), "test"));
-    let client = releases::GitHub::new(cfg).unwrap();
-    assert_eq!(
-        verify::release_commit(&client, "acme", "prov", "1.1.0+jira"),
-        world.git.commit("1.1.0+jira")
-    );
-    assert_eq!(
-        verify::release_commit(&client, "acme", "prov", "6.6.6+jira"),
-        world.git.commit("6.6.6+jira")
-    );
-    // No such tag: the receipt simply goes without a commit.
-    assert_eq!(
-        verify::release_commit(&client, "acme", "prov", "9.9.9+jira"),
-        None
-    );
-}
-
-#[test]
 fn usage_errors_exit_2() {
     let world = World::new();
     let outcome = world.verify(false);

@@ -4,6 +4,7 @@
 //!
 //! | method | requests |
 //! |---|---|
+//! | [`GitHub::release_commit`] | the tags listing (`GET /repos/{o}/{r}/tags`, cached, shared by every tool of the origin), then [`GitHub::tag_commit`] for a tag it lacks |
 //! | [`GitHub::tag_commit`] | `GET /repos/{o}/{r}/git/ref/tags/{tag}`; for an annotated tag also `GET /git/tags/{sha}` (repeated for a tag of a tag, at most [`MAX_TAG_DEPTH`] times) |
 //! | [`GitHub::compare`] | `GET /repos/{o}/{r}/compare/{base}...{head}`; on its 404, `GET /commits/{base}` and `GET /commits/{head}` to tell unrelated histories from a missing commit |
 //! | [`GitHub::tree_sha`] | `GET /repos/{o}/{r}/commits/{commit}` for the root tree, then `GET /git/trees/{sha}` per path segment |
@@ -137,6 +138,25 @@ struct TreeEntry {
 }
 
 impl GitHub {
+    /// The commit release tag `tag` points at, for callers that need it for several tools of
+    /// one origin (the tools lock): the origin's tags listing first — one cached listing
+    /// serves every tool — then, for a tag the listing lacks, [`GitHub::tag_commit`].
+    ///
+    /// # Errors
+    ///
+    /// As [`GitHub::tag_commit`].
+    pub fn release_commit(&self, owner: &str, repo: &str, tag: &str) -> Result<String, Error> {
+        match self.list_tags(owner, repo) {
+            Ok(tags) => {
+                if let Some(found) = tags.into_iter().find(|t| t.name == tag) {
+                    return Ok(found.commit);
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "tags listing unavailable; asking for the ref"),
+        }
+        self.tag_commit(owner, repo, tag)
+    }
+
     /// The commit a release tag points at, dereferencing annotated tags.
     ///
     /// This is the commit the tag names *now*; a tag moved after an install points elsewhere,

@@ -62,25 +62,16 @@ pub fn run(
             "this machine is {platform}; an `asset` option can name the file"
         ))
     })?;
-    // Three independent exchanges run at once: the checksums file, the release's commit (for
-    // the receipt) and opening the asset download. The body is only read once the expected
-    // digests are known, and nothing leaves staging before they match.
+    // The checksums file and opening the asset download run at once. The body is only read
+    // once the expected digests are known, and nothing leaves staging before they match. The
+    // release's commit is not looked up here (it would cost a request per tool); `verify`
+    // asks for it when it needs it.
     let host = resolved.address.host().clone();
-    let (sums, release_commit, body) = std::thread::scope(|scope| {
+    let (sums, body) = std::thread::scope(|scope| {
         let sums = scope.spawn(|| checksums_digest(&resolved, release, asset, &chosen.version));
-        let commit = scope.spawn(|| {
-            // Recorded so `skillrig-mise verify` can bind the binary to the skills' history.
-            crate::commands::verify::release_commit(
-                &resolved.client,
-                resolved.address.owner(),
-                resolved.address.repo(),
-                &release.tag,
-            )
-        });
         let body = resolved.client.download(asset);
         let sums = sums.join().expect("checksums fetch does not panic");
-        let commit = commit.join().expect("tag lookup does not panic");
-        (sums, commit, body)
+        (sums, body)
     });
     let mut expected = sums.map_err(|e| match e {
         SumsError::Http(e) => session.explain(&host, &e),
@@ -105,7 +96,7 @@ pub fn run(
         tool: resolved.address.to_string(),
         version: chosen.version.to_string(),
         tag: release.tag.clone(),
-        release_commit,
+        release_commit: None,
     };
     let download_dir = target.download_path.clone().unwrap_or_else(|| {
         target

@@ -55,42 +55,40 @@ pub fn resolve(session: &Session, tool: &str, opts: &ToolOptions) -> Result<Reso
         })
         .transpose()?;
     let (owner, repo, git_ref) = (address.owner(), address.repo(), address.git_ref());
-    // The metadata files and the listing are independent: one round trip for all three.
-    // `.skillrig-origin.toml` is fetched even when index.json turns out to describe the
-    // binary; it is cached for the origin like the rest, so that costs one request per origin.
-    let (index_bytes, toml_bytes, releases, client) = session.with_client(&host, |gh| {
+    // `.skillrig-origin.toml` is the origin's own description (`skillrig index` generates
+    // `index.json` from it), so it is the one metadata file read; `index.json` only for an
+    // origin without one. Fetched alongside the listing: one round trip, one metadata request
+    // per origin (then cached).
+    let (metadata, releases, client) = session.with_client(&host, |gh| {
         std::thread::scope(|scope| {
-            let index = scope.spawn(|| gh.file(owner, repo, "index.json", git_ref));
-            let toml = scope.spawn(|| gh.file(owner, repo, ".skillrig-origin.toml", git_ref));
+            let metadata = scope.spawn(|| -> Result<_, releases::Error> {
+                if let Some(toml) = gh.file(owner, repo, ".skillrig-origin.toml", git_ref)? {
+                    return Ok(Metadata::Toml(toml));
+                }
+                Ok(match gh.file(owner, repo, "index.json", git_ref)? {
+                    Some(index) => Metadata::Index(index),
+                    None => Metadata::None,
+                })
+            });
             let releases = gh.list_releases(owner, repo);
-            let index = index.join().expect("metadata fetch does not panic");
-            let toml = toml.join().expect("metadata fetch does not panic");
-            // The listing's error explains most (a private origin 404s on all three).
-            Ok((index?, toml?, releases?, gh.clone()))
+            let metadata = metadata.join().expect("metadata fetch does not panic");
+            // The listing's error explains most (a private origin 404s on both).
+            Ok((metadata?, releases?, gh.clone()))
         })
     })?;
-    let index = index_bytes
-        .map(|bytes| OriginIndex::parse(&bytes))
-        .transpose()
-        .map_err(|e| metadata_failure(&address, "index.json", &e))?;
-    if let Some(index) = &index {
-        report_warnings("index.json", index.warnings());
-    }
-    // `.skillrig-origin.toml` only matters when index.json does not describe this binary.
-    let toml = if index
-        .as_ref()
-        .is_some_and(|i| i.binary(address.bin()).is_some())
-    {
-        None
-    } else {
-        let parsed = toml_bytes
-            .map(|b| OriginToml::parse(&String::from_utf8_lossy(&b)))
-            .transpose()
-            .map_err(|e| metadata_failure(&address, ".skillrig-origin.toml", &e))?;
-        if let Some(toml) = &parsed {
-            report_warnings(".skillrig-origin.toml", toml.warnings());
+    let (index, toml) = match metadata {
+        Metadata::Toml(bytes) => {
+            let toml = OriginToml::parse(&String::from_utf8_lossy(&bytes))
+                .map_err(|e| metadata_failure(&address, &e))?;
+            report_warnings(toml.warnings());
+            (None, Some(toml))
         }
-        parsed
+        Metadata::Index(bytes) => {
+            let index = OriginIndex::parse(&bytes).map_err(|e| metadata_failure(&address, &e))?;
+            report_warnings(index.warnings());
+            (Some(index), None)
+        }
+        Metadata::None => (None, None),
     };
     let spec = BinarySpec::resolve(address.bin(), index.as_ref(), toml.as_ref());
     let spec = apply_overrides(spec, opts)?;
@@ -125,17 +123,21 @@ fn apply_overrides(spec: BinarySpec, opts: &ToolOptions) -> Result<BinarySpec, F
         })
 }
 
-fn metadata_failure(
-    address: &ToolAddress,
-    file: &str,
-    error: &origin_meta::MetadataError,
-) -> Failure {
-    let origin = format!("{}/{}", address.owner(), address.repo());
-    Failure::from_error(error).context(format_args!("{origin}: {file}"))
+/// The origin metadata file that was found.
+enum Metadata {
+    Toml(Vec<u8>),
+    Index(Vec<u8>),
+    None,
 }
 
-fn report_warnings(file: &str, warnings: &[Warning]) {
+/// "`<owner>/<repo>`: `<file>`: `<reason>`" (the error names its file).
+fn metadata_failure(address: &ToolAddress, error: &origin_meta::MetadataError) -> Failure {
+    Failure::from_error(error).context(format_args!("{}/{}", address.owner(), address.repo()))
+}
+
+/// Each warning once, as origin-meta words it (it names its file).
+fn report_warnings(warnings: &[Warning]) {
     for warning in warnings {
-        crate::warn(&format!("{file}: {warning}"));
+        crate::warn(&warning.to_string());
     }
 }

@@ -97,7 +97,7 @@ use std::time::{Duration, Instant};
 
 use install::{DigestSource, Receipt};
 use origin_meta::{Origin, SkillManifest, ToolAddress, ToolRequirement};
-use releases::{CompareStatus, Comparison, GitHub};
+use releases::{CompareStatus, Comparison};
 use serde::Serialize;
 
 use crate::commands::consumer::{is_from_origin, read_lock, repository_label, skill_dir};
@@ -574,31 +574,6 @@ fn lossy_path<S: serde::Serializer>(path: &Path, serializer: S) -> Result<S::Ok,
 
 fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
-}
-
-/// Looks up the commit a release tag points at, for the install receipt's `release_commit`.
-///
-/// Best effort: any error (network, access, a tag without a ref) is logged at debug level and
-/// gives `None`, because a receipt without the commit is still a good receipt — verify then
-/// asks for the tag's commit itself.
-pub fn release_commit(client: &GitHub, owner: &str, repo: &str, tag: &str) -> Option<String> {
-    // The tags listing is one cached request per origin for every tool installed from it;
-    // asking for the tag's ref would cost one request per install.
-    let listed = client
-        .list_tags(owner, repo)
-        .map_err(|e| tracing::debug!(error = %e, "tags listing unavailable"))
-        .ok()
-        .and_then(|tags| tags.into_iter().find(|t| t.name == tag).map(|t| t.commit));
-    if listed.is_some() {
-        return listed;
-    }
-    match client.tag_commit(owner, repo, tag) {
-        Ok(commit) => Some(commit),
-        Err(e) => {
-            tracing::debug!(%tag, error = %e, "no release commit for the receipt");
-            None
-        }
-    }
 }
 
 /// Verifies the project rooted at `project_dir` (the directory holding

@@ -14,5 +14,6 @@
 
 mod mise;
 mod native_backend;
+mod requests;
 mod scenarios;
 mod secrets;

@@ -228,3 +228,23 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn release_commit_comes_from_one_shared_tags_listing_then_the_ref() {
+    let (github, git) = serve(testkit::provenance_origin());
+    let cache = tempfile::tempdir().unwrap();
+    let gh = client(&github, Some(cache.path()));
+    for tag in ["1.1.0+jira", "6.6.6+jira", "0.2.0+tfc"] {
+        assert_eq!(
+            Some(gh.release_commit("acme", "prov", tag).unwrap()),
+            git.commit(tag)
+        );
+    }
+    // One listing served all three; no ref lookups were needed.
+    assert_eq!(api_requests(&github, "/repos/acme/prov/tags").len(), 1);
+    assert_eq!(api_requests(&github, "/git/ref/").len(), 0);
+    // A tag the listing lacks is asked for by ref, and a missing one is an error.
+    let err = gh.release_commit("acme", "prov", "9.9.9+jira").unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(api_requests(&github, "/git/ref/tags/9.9.9%2Bjira").len(), 1);
+}
