@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use skillrig_cli::commands::verify;
 use testkit::{Cli, CutFrom, FakeGitHub, Fault, FaultKind, GitRepo, OriginBuilder, TokenSpec};
 
 const TOKEN: &str = "ghp_verifySentinelToken0123456789abcd";
