@@ -89,7 +89,20 @@ impl Session {
                 env.var(k)
             });
         config.offline = self.offline;
-        GitHub::new(config).map_err(|e| self.explain(host, &e))
+        config.notify = releases::Notifier::new(|notice| match notice {
+            releases::Notice::UntrustedCache { .. } => crate::warn(&notice.to_string()),
+            _ => crate::note(&notice.to_string()),
+        });
+        GitHub::new(config).map_err(|e| {
+            let failure = self.explain(host, &e);
+            match e {
+                // A bad `api_url` or proxy is configuration: a usage error.
+                releases::Error::InvalidApiUrl { .. } | releases::Error::InvalidProxy => {
+                    failure.with_code(crate::report::EXIT_USAGE)
+                }
+                _ => failure,
+            }
+        })
     }
 
     /// Runs `op` with a client for `host`. On 401 the cached token is dropped and `op` runs

@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         name,
         BinaryLocator::new(bin),
         install_path,
-        download_dir,
+        std::path::PathBuf::from(download_dir),
         ReceiptInfo {
             tool: bin.to_owned(),
             ..ReceiptInfo::default()

@@ -48,9 +48,11 @@
 //!
 //! # Atomic placement
 //!
-//! The staging directory is `<install_path>/.skillrig-staging-XXXXXX`: inside the install path,
-//! hence on the same filesystem, so the final `rename(2)` is atomic. (The download directory
-//! may be elsewhere, e.g. a different mount, and is used only for the download file.) The binary
+//! The staging directory is `<install_path>/.skillrig-staging-<pid>-XXXXXX`: inside the install
+//! path, hence on the same filesystem, so the final `rename(2)` is atomic. The download file
+//! lives in the staging directory too, unless the caller names a download directory (mise's
+//! download path, which may be another mount); the install path's parent is never written,
+//! since it may be read-only. The binary
 //! (mode 0755) is renamed to `<install_path>/bin/<bin>`, atomically replacing a previous one,
 //! then the receipt to `<install_path>/.skillrig/receipt.json`; if the receipt cannot be placed,
 //! the new binary is removed again. Any failure before that leaves the install path as it was
@@ -58,6 +60,15 @@
 //! file. Only the binary is kept from an archive; other files (docs, completions) are dropped.
 //! Concurrent installs of the same tool version are expected to be serialized by the caller
 //! (mise does); two racing installs each place a complete binary, the last one wins.
+//!
+//! # Nothing left behind for long
+//!
+//! An install that fails removes its staging directory, its download file, and the `bin/` and
+//! `.skillrig/` directories it created. A process killed outright (SIGKILL, a power cut)
+//! cannot, so temporary entries carry their creator's process id, and every install first
+//! sweeps ([`sweep_stale`]) the staging and download entries of processes that are no longer
+//! running (or that are over a day old, in case the id was reused). A caller that handles
+//! SIGINT/SIGTERM calls [`sweep_own`] before exiting.
 //!
 //! # Example
 //!
@@ -69,7 +80,7 @@
 //!     "jira_1.7.0_linux_amd64.tar.gz",
 //!     BinaryLocator::new("jira"),
 //!     "/home/me/.local/share/mise/installs/skillrig-acme-tools-jira/1.7.0",
-//!     "/home/me/.cache/mise/downloads",
+//!     None, // the download stays in the install path's staging directory
 //!     ReceiptInfo { tool: "jira".into(), version: "1.7.0".into(), ..Default::default() },
 //! );
 //! req.expected.push(ExpectedDigest::new(
@@ -109,10 +120,16 @@ use extract::Extractor;
 use format::Layout;
 use stream::{ChannelReader, Pipe, Streamed};
 
-/// Prefix of the staging directory created inside the install path.
+/// Prefix of the staging directory created inside the install path (then `<pid>-`).
 pub const STAGING_PREFIX: &str = ".skillrig-staging-";
-/// Prefix of the temporary download file created in the download directory.
+/// Prefix of the temporary download file created in the download directory (then `<pid>-`).
 pub const DOWNLOAD_PREFIX: &str = ".skillrig-download-";
+
+mod sweep;
+pub use sweep::{sweep_own, sweep_stale};
+
+/// The directory inside the install path that holds the binary.
+const BIN_DIR: &str = "bin";
 
 /// Which binary to take from the asset, and under what name to install it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,9 +200,10 @@ pub struct InstallRequest<'a> {
     pub locator: BinaryLocator,
     /// The tool version's install directory (mise's `install_path`); created if missing.
     pub install_path: PathBuf,
-    /// Directory for the temporary download file (mise's `download_path`); created if missing.
-    /// May be on another filesystem than `install_path`.
-    pub download_dir: PathBuf,
+    /// Directory for the temporary download file (mise's `download_path`); created if
+    /// missing, and may be on another filesystem than `install_path`. `None` keeps the
+    /// download inside the install path's staging directory.
+    pub download_dir: Option<PathBuf>,
     /// Facts recorded in the receipt.
     pub receipt: ReceiptInfo,
     /// Extraction limits. Default: [`Limits::default`].
@@ -202,7 +220,7 @@ impl<'a> InstallRequest<'a> {
         asset_name: impl Into<String>,
         locator: BinaryLocator,
         install_path: impl Into<PathBuf>,
-        download_dir: impl Into<PathBuf>,
+        download_dir: impl Into<Option<PathBuf>>,
         receipt: ReceiptInfo,
     ) -> Self {
         Self {
@@ -273,10 +291,23 @@ pub fn install(req: InstallRequest<'_>, body: impl Read) -> Result<Installed, In
     let created = !req.install_path.exists();
     fs::create_dir_all(&req.install_path)
         .map_err(|e| Repr::io("create directory", &req.install_path, e))?;
+    sweep_stale(&req.install_path);
+    if let Some(dir) = &req.download_dir {
+        sweep_stale(dir);
+    }
+    // What existed before, so a failure removes only what this run created.
+    let had = [BIN_DIR, receipt::RECEIPT_DIR].map(|d| req.install_path.join(d).exists());
     let result = run(&req, &mut body);
-    if result.is_err() && created {
-        // Only succeeds if empty: a directory we created and filled with nothing.
-        let _ = fs::remove_dir(&req.install_path);
+    if result.is_err() {
+        for (dir, existed) in [BIN_DIR, receipt::RECEIPT_DIR].into_iter().zip(had) {
+            if !existed {
+                // Only succeeds if empty.
+                let _ = fs::remove_dir(req.install_path.join(dir));
+            }
+        }
+        if created {
+            let _ = fs::remove_dir(&req.install_path);
+        }
     }
     match &result {
         Ok(done) => tracing::debug!(bin = %done.bin_path.display(), "installed"),
@@ -320,7 +351,7 @@ fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr>
     let progress = req.progress;
 
     let staging = tempfile::Builder::new()
-        .prefix(STAGING_PREFIX)
+        .prefix(&sweep::own_prefix(STAGING_PREFIX))
         .tempdir_in(&req.install_path)
         .map_err(|e| Repr::io("create a staging directory in", &req.install_path, e))?;
     let tree = staging.path().join("tree");
@@ -341,7 +372,7 @@ fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr>
         streamed,
         unpacked,
         file: download,
-    } = download(req, body, &mut ex, layout, &file_name)?;
+    } = download(req, staging.path(), body, &mut ex, layout, &file_name)?;
     progress.finish();
     tracing::debug!(bytes = streamed.bytes, sha256 = %streamed.sha256, "download complete");
 
@@ -421,6 +452,7 @@ struct Downloaded {
 /// unpacking on a second thread as it streams where the format allows.
 fn download(
     req: &InstallRequest<'_>,
+    staging: &Path,
     body: &mut dyn Read,
     ex: &mut Extractor,
     layout: Layout,
@@ -450,12 +482,12 @@ fn download(
         });
     }
 
-    fs::create_dir_all(&req.download_dir)
-        .map_err(|e| Repr::io("create directory", &req.download_dir, e))?;
+    let dir = req.download_dir.as_deref().unwrap_or(staging);
+    fs::create_dir_all(dir).map_err(|e| Repr::io("create directory", dir, e))?;
     let mut file = tempfile::Builder::new()
-        .prefix(DOWNLOAD_PREFIX)
-        .tempfile_in(&req.download_dir)
-        .map_err(|e| Repr::io("create a download file in", &req.download_dir, e))?;
+        .prefix(&sweep::own_prefix(DOWNLOAD_PREFIX))
+        .tempfile_in(dir)
+        .map_err(|e| Repr::io("create a download file in", dir, e))?;
     let path = file.path().to_owned();
     let (streamed, unpacked) = match layout {
         Layout::Tar(c) => pipelined(
@@ -523,7 +555,7 @@ fn place(
         .map_err(|e| Repr::io("serialize", &staged_receipt, e.into()))?;
     fs::write(&staged_receipt, json).map_err(|e| Repr::io("write", &staged_receipt, e))?;
 
-    let bin_dir = install_path.join("bin");
+    let bin_dir = install_path.join(BIN_DIR);
     let receipt_dir = install_path.join(receipt::RECEIPT_DIR);
     for dir in [&bin_dir, &receipt_dir] {
         fs::create_dir_all(dir).map_err(|e| Repr::io("create directory", dir, e))?;

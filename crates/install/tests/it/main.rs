@@ -3,6 +3,7 @@
 //! Every test builds its assets in memory (no fixtures on disk, no network) and installs into
 //! its own temporary directory, then checks both the result and what was left behind.
 
+mod cleanup;
 mod formats;
 mod limits;
 mod locate;
