@@ -202,6 +202,9 @@ pub fn verify_signature(
 
 /// How far verification got before `e`: errors that only say "not this root" rank lowest.
 fn relevance(e: &SvError) -> u8 {
+    if chain_time_error(e) {
+        return 2;
+    }
     match e {
         SvError::Certificate(
             CertificateError::ChainInvalid(_) | CertificateError::NoValidAuthority { .. },
@@ -216,8 +219,18 @@ fn relevance(e: &SvError) -> u8 {
     }
 }
 
+/// webpki reports a certificate that was not valid at the signing time as a chain error
+/// (`CertExpired`, `CertNotValidYet`); only its text tells it from an untrusted chain.
+fn chain_time_error(e: &SvError) -> bool {
+    matches!(e, SvError::Certificate(CertificateError::ChainInvalid(detail))
+        if detail.contains("CertExpired") || detail.contains("CertNotValidYet"))
+}
+
 fn classify(e: SvError, digest: &AssetDigest) -> Error {
     let reason = one_line(&e);
+    if chain_time_error(&e) {
+        return Error::NotValidAtSigning { reason };
+    }
     match e {
         SvError::ArtifactMismatch(_) => Error::WrongSubject {
             digest: digest.to_string(),

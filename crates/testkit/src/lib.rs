@@ -28,6 +28,7 @@ pub mod model;
 pub mod origin;
 mod provenance;
 pub mod server;
+pub mod sigstore;
 
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
@@ -36,3 +37,4 @@ pub use origin::{
     tar_gz,
 };
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};
+pub use sigstore::{Signer, TestSigstore, Timing};

@@ -1,6 +1,7 @@
 //! attest's integration tests: real bundles (`real`), and bundles from the testkit's own
 //! Sigstore instance served by the fake GitHub and fetched by the releases client (`served`).
 
+mod instance;
 mod real;
 
 use std::path::PathBuf;
