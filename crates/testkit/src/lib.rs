@@ -22,6 +22,7 @@
 //!
 //! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
 
+pub mod attestations;
 pub mod git;
 mod http;
 pub mod model;
@@ -30,6 +31,7 @@ mod provenance;
 pub mod server;
 pub mod sigstore;
 
+pub use attestations::Attestation;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
