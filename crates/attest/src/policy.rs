@@ -89,14 +89,15 @@ impl Assessment {
     }
 }
 
-/// Applies `policy` to `bundles` (every attestation bundle listed for the asset, as JSON).
+/// Applies `policy` to `bundles`: every attestation bundle listed for the asset, as JSON
+/// (`releases::AttestationBundle` is one).
 ///
 /// # Errors
 ///
 /// The first bundle that fails [`verify_bundle`] (other than [`Error::OtherRelease`]); with
 /// [`Policy::Required`] and nothing verified, [`Error::Missing`].
-pub fn assess(
-    bundles: &[Vec<u8>],
+pub fn assess<B: AsRef<[u8]>>(
+    bundles: &[B],
     expected: &Expected,
     roots: &TrustRoots,
     policy: Policy,
@@ -109,7 +110,7 @@ pub fn assess(
         return Ok(assessment);
     }
     for bundle in bundles {
-        match verify_bundle(bundle, expected, roots) {
+        match verify_bundle(bundle.as_ref(), expected, roots) {
             Ok(v) => {
                 // The same bundle listed twice is recorded once.
                 if !assessment

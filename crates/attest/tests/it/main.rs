@@ -3,6 +3,7 @@
 
 mod instance;
 mod real;
+mod served;
 
 use std::path::PathBuf;
 

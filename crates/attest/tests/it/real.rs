@@ -136,12 +136,12 @@ fn assess_applies_the_policy() {
 
     // None listed: absent under auto, refused under required.
     assert!(
-        assess(&[], &this, &roots, Policy::Auto)
+        assess(&[] as &[Vec<u8>], &this, &roots, Policy::Auto)
             .unwrap()
             .verified
             .is_empty()
     );
-    let err = assess(&[], &this, &roots, Policy::Required).unwrap_err();
+    let err = assess(&[] as &[Vec<u8>], &this, &roots, Policy::Required).unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
