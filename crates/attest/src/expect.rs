@@ -12,8 +12,8 @@ pub const GITHUB_COM_RELEASE_SIGNER: &str = "https://dotcom.releases.github.com"
 pub const GITHUB_COM_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// The identity (certificate SAN) GitHub signs release attestations with on `host`, when
-/// it is known: only github.com's is documented. Other hosts need
-/// [`Expected::release_signer`].
+/// it is known: only github.com's is documented. Other hosts need the `release_signer`
+/// field of [`Expected`].
 pub fn release_signer_for(host: &str) -> Option<String> {
     host.eq_ignore_ascii_case("github.com")
         .then(|| GITHUB_COM_RELEASE_SIGNER.to_owned())
@@ -100,8 +100,8 @@ impl Expected {
     }
 }
 
-/// Whether the signer workflow `found` (`owner/repo/path@ref`, as [`signer_workflow_of`]
-/// makes it) matches `pattern`.
+/// Whether the signer workflow `found` (`owner/repo/path@ref`: the certificate's build
+/// signer URI without `https://<host>/`) matches `pattern`.
 ///
 /// A pattern is `owner/repo/path` with an optional `@ref`, optionally prefixed with
 /// `https://<host>/`. Without `@` the ref is not checked. `*` matches any run of characters
