@@ -77,7 +77,7 @@ pub(crate) struct Inner {
     credential: Option<Credential>,
     identity: String,
     cache: Option<Cache>,
-    freshness: Duration,
+    pub(crate) freshness: Duration,
     pub(crate) offline: bool,
     user_agent: String,
     pub(crate) retry: RetryPolicy,
@@ -794,7 +794,7 @@ impl Inner {
     }
 
     /// The cross-process lock for one logical request (a no-op without a cache).
-    fn lock(&self, url: &str, accept: &str) -> Option<crate::cache::LockGuard> {
+    pub(crate) fn lock(&self, url: &str, accept: &str) -> Option<crate::cache::LockGuard> {
         let cache = self.cache.as_ref()?;
         Some(cache.lock(&Cache::key(self.host.as_str(), url, accept, &self.identity)))
     }
@@ -812,6 +812,22 @@ impl Inner {
         pass: Pass,
         fresh: &dyn Fn(&[u8]) -> Result<(T, Vec<u8>), Error>,
         cached: &dyn Fn(&[u8]) -> Option<T>,
+    ) -> Result<Answer<T>, Error> {
+        self.cached_get_fresh_for(url, accept, ctx, pass, fresh, cached, &|_| self.freshness)
+    }
+
+    /// [`Inner::cached_get`] with a freshness window chosen per stored answer (`None` for a
+    /// cached 404): content-addressed answers can stay fresh longer than listings.
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+    pub(crate) fn cached_get_fresh_for<T>(
+        &self,
+        url: &str,
+        accept: &str,
+        ctx: &Ctx,
+        pass: Pass,
+        fresh: &dyn Fn(&[u8]) -> Result<(T, Vec<u8>), Error>,
+        cached: &dyn Fn(&[u8]) -> Option<T>,
+        fresh_for: &dyn Fn(Option<&T>) -> Duration,
     ) -> Result<Answer<T>, Error> {
         let now = unix_now();
         let key = Cache::key(self.host.as_str(), url, accept, &self.identity);
@@ -833,7 +849,7 @@ impl Inner {
         let entry = match entry {
             Some((e, value)) => {
                 let age = now.checked_sub(e.meta.fetched_at);
-                if age.is_some_and(|a| Duration::from_secs(a) < self.freshness) {
+                if age.is_some_and(|a| Duration::from_secs(a) < fresh_for(value.as_ref())) {
                     self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(Answer {
                         value,

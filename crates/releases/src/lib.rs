@@ -13,6 +13,8 @@
 //!   [`download`](GitHub::download) (a streaming [`Download`]),
 //!   [`probe`](GitHub::probe) (one raw request for `skillrig-auth doctor`) and
 //!   [`stats`](GitHub::stats).
+//! - Attestations (see [`attestations`](mod@crate::attestations)):
+//!   [`attestations`](GitHub::attestations) lists the Sigstore bundles kept for an asset digest.
 //! - Provenance (see [`git`](mod@crate::git)): [`tag_commit`](GitHub::tag_commit),
 //!   [`compare`](GitHub::compare) ([`Comparison`]) and [`tree_sha`](GitHub::tree_sha).
 //! - [`stream_versions`], [`resolve()`] and [`pick_asset`] turn a listing into one release
@@ -74,6 +76,7 @@
 //! crate and at `TRACE` level logs the wire unredacted: never route `log` records of `ureq` at
 //! trace level into output.
 
+pub mod attestations;
 pub mod cache;
 mod client;
 mod config;
@@ -86,6 +89,7 @@ pub mod resolve;
 mod retry;
 mod url;
 
+pub use attestations::AttestationBundle;
 pub use cache::clear_cache;
 pub use client::{GitHub, MAX_LISTING_PAGES, Probe, Stats};
 pub use config::{

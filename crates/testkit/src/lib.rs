@@ -22,13 +22,16 @@
 //!
 //! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
 
+pub mod attestations;
 pub mod git;
 mod http;
 pub mod model;
 pub mod origin;
 mod provenance;
 pub mod server;
+pub mod sigstore;
 
+pub use attestations::Attestation;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
@@ -36,3 +39,4 @@ pub use origin::{
     tar_gz,
 };
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};
+pub use sigstore::{Signer, TestSigstore, Timing};

@@ -30,6 +30,11 @@ pub struct Repo {
     /// the contents API and the git endpoints (`git/ref`, `git/tags`, `commits`, `compare`,
     /// `git/trees`); without it those endpoints answer 404 and tags point at made-up commits.
     pub git: Option<GitRepo>,
+    /// Artifact attestations kept for the repository (see [`crate::attestations`]).
+    pub attestations: Vec<crate::attestations::Attestation>,
+    /// Whether the attestations API inlines each `bundle` (API version 2022-11-28) or gives
+    /// only its `bundle_url` (default true).
+    pub inline_bundles: bool,
 }
 
 impl Repo {
@@ -44,6 +49,8 @@ impl Repo {
             tags: Vec::new(),
             releases: Vec::new(),
             git: None,
+            attestations: Vec::new(),
+            inline_bundles: true,
         }
     }
 

@@ -17,7 +17,9 @@
 //!   400 (like S3) and counts it as a leak;
 //! - for git-backed repositories ([`Repo::git`]), the git endpoints — tag refs, annotated tag
 //!   objects, commits, compare and trees — and the contents API at any `ref` are answered from
-//!   a real git repository (see `provenance.rs` for the shapes).
+//!   a real git repository (see `provenance.rs` for the shapes);
+//! - artifact attestations by subject digest, with cursor pages and snappy-compressed
+//!   `bundle_url` downloads from storage (see [`crate::attestations`]).
 //!
 //! Tests inject faults (a status N times, a reset or truncated body, a delay) and assert on the
 //! request log, which records whether a request carried a token and whose it was — never the
@@ -276,6 +278,13 @@ impl FakeGitHub {
             }
             assert!(found, "no asset {asset_name} in {owner}/{repo}");
         });
+    }
+
+    /// Stores an attestation bundle (JSON) in `owner/repo`, findable by its subjects'
+    /// sha256 digests.
+    pub fn add_attestation(&self, owner: &str, repo: &str, bundle: Vec<u8>) {
+        let attestation = crate::attestations::Attestation::from_bundle(bundle);
+        self.update_repo(owner, repo, |r| r.attestations.push(attestation));
     }
 
     /// Registers a token.
@@ -698,6 +707,16 @@ impl Ctx<'_> {
         })
     }
 
+    /// A signed storage URL for attestation `index` of `repo` (its `bundle_url`).
+    pub(crate) fn signed_bundle_url(&self, repo: &Repo, index: usize) -> String {
+        let expires = unix_now() + 300;
+        let sig = sign(&self.inner.secret, BUNDLE_IDS + index as u64, expires);
+        format!(
+            "http://{}/_attestations/{}/{}/{index}?X-Expires={expires}&X-Signature={sig}",
+            self.inner.storage_addr, repo.owner, repo.name
+        )
+    }
+
     fn signed_storage_url(&self, repo: &Repo, asset_id: u64, name: &str) -> String {
         let expires = unix_now() + 300;
         let sig = sign(&self.inner.secret, asset_id, expires);
@@ -711,6 +730,9 @@ impl Ctx<'_> {
 fn has_repo_scope(spec: &TokenSpec) -> bool {
     spec.scopes.iter().any(|s| s == "repo")
 }
+
+/// Bundle URLs are signed like asset URLs, with ids from a range assets never reach.
+const BUNDLE_IDS: u64 = 1 << 48;
 
 fn sign(secret: &str, asset_id: u64, expires: u64) -> String {
     sha256_hex(format!("{secret}:{asset_id}:{expires}").as_bytes())[..32].to_owned()
@@ -893,6 +915,7 @@ fn repo_route(
             crate::provenance::compare(ctx, repo, git, &decode_joined(rest))
         }),
         ["contents", file_path @ ..] => contents(ctx, repo, file_path, accept),
+        ["attestations", digest] => crate::attestations::list(ctx, repo, digest),
         _ => Response::message(404, "Not Found"),
     }
 }
@@ -1014,6 +1037,30 @@ fn storage(inner: &Inner, state: &mut State, req: &Request, path: &str) -> Respo
             );
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if let ["_attestations", owner, name, index] = segments.as_slice() {
+        let index = index.parse::<usize>().ok();
+        let valid = match (
+            index,
+            req.query_param("X-Expires")
+                .and_then(|v| v.parse::<u64>().ok()),
+            req.query_param("X-Signature"),
+        ) {
+            (Some(i), Some(expires), Some(sig)) => {
+                sign(&inner.secret, BUNDLE_IDS + i as u64, expires) == sig && expires >= unix_now()
+            }
+            _ => false,
+        };
+        if !valid {
+            return Response::new(403).body(b"signature mismatch or expired".to_vec());
+        }
+        return match state
+            .repos
+            .get(&(owner.to_lowercase(), name.to_lowercase()))
+        {
+            Some(repo) => crate::attestations::download(repo, index.unwrap_or(usize::MAX)),
+            None => Response::new(404),
+        };
+    }
     let [owner, name, id, _file] = segments.as_slice() else {
         return Response::new(404);
     };
