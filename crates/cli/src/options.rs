@@ -1,24 +1,32 @@
 //! Per-tool options: what a user writes next to a tool in `mise.toml`.
 //!
 //! ```toml
-//! [tools."skillrig:jira"]
+//! [tools."skillrig:acme/tools/jira"]
 //! version = "latest"
-//! origin = "acme/tools@main"     # for bare addresses; @REF picks the metadata revision
 //! verify = "none"                # allow installs with no checksum source (warned loudly)
 //! ```
 //!
 //! They reach us two ways: `--option key=value` on the command line, and the
 //! `MISE_TOOL_OPTS__<KEY>` variables mise (and our plugin) export. The command line wins. mise
-//! stringifies scalar values (`true` → `"true"`), so every value is read as a string here.
+//! stringifies scalar values (`true` → `"true"`), so every value is read as a string.
 //! Keys mise strips before a hook sees them (`version`, `path`, `prefix`, `ref`, `os`,
 //! `depends`, `install_env`) are never used as our option names.
+//!
+//! Every value has one documented spelling; anything else is a usage error listing the valid
+//! ones ([`ToolOptions::validate`]). An option nobody knows is a warning naming the nearest
+//! known one, since a typo (`verfy = "none"`) would otherwise silently do nothing. Options
+//! mise itself consumes (`postinstall`, …) pass without comment.
 
 use std::collections::BTreeMap;
+
+use origin_meta::Requirement;
+
+use crate::report::Failure;
 
 /// Environment prefix mise uses to export tool options to commands a hook runs.
 pub const MISE_OPTION_PREFIX: &str = "MISE_TOOL_OPTS__";
 
-/// Options this program understands; anything else is mise's or another tool's business.
+/// Options this program understands, with what each takes (shown in `--help` and errors).
 pub const KNOWN: &[(&str, &str)] = &[
     (
         "origin",
@@ -33,12 +41,23 @@ pub const KNOWN: &[(&str, &str)] = &[
         "asset name template, e.g. `{name}_{version}_{os}_{arch}.tar.gz`",
     ),
     ("bin", "path of the executable inside the archive"),
-    ("checksums", "name of the checksums asset"),
+    ("checksums", "name of the checksums asset in the release"),
     (
         "constraint",
         "version requirement such as `>=1.6.0` (written by `skillrig-mise wire`)",
     ),
 ];
+
+/// Options mise itself reads and passes through to hooks; not ours, not typos.
+const MISE_OWN: &[&str] = &[
+    "postinstall",
+    "minimum_release_age",
+    "install_before",
+    "install_env",
+];
+
+/// The values `verify` accepts.
+const VERIFY_VALUES: &[&str] = &["required", "none"];
 
 /// Parsed tool options, keys lowercased.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,25 +94,82 @@ impl ToolOptions {
         Ok(ToolOptions { values })
     }
 
+    /// Checks every value this program reads; returns warnings for keys nobody knows.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure (exit 2) for a value outside its documented set (`verify`), or one
+    /// that does not parse (`constraint`).
+    pub fn validate(&self) -> Result<Vec<String>, Failure> {
+        if let Some(value) = self.get("verify")
+            && !VERIFY_VALUES.contains(&value)
+        {
+            return Err(Failure::usage(format!(
+                "the `verify` option is `{value}`, which is not one of {}",
+                VERIFY_VALUES
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .hint(
+                "write `verify = \"required\"` (the default) or `verify = \"none\"` to allow an \
+                 asset that no checksums file or digest covers",
+            ));
+        }
+        self.constraint()?;
+        Ok(self
+            .unknown()
+            .map(|key| {
+                let nearest = KNOWN
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .min_by_key(|k| strsim::damerau_levenshtein(k, key))
+                    .filter(|k| strsim::damerau_levenshtein(k, key) <= 2);
+                let known = KNOWN.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
+                match nearest {
+                    Some(k) => format!(
+                        "unknown tool option `{key}` is ignored; did you mean `{k}`? (known: {known})"
+                    ),
+                    None => format!("unknown tool option `{key}` is ignored (known: {known})"),
+                }
+            })
+            .collect())
+    }
+
     /// The value of `key`, trimmed.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(|v| v.trim())
     }
 
-    /// Returns true if and only if `verify = "none"` (or `false`/`off`) was given.
+    /// Returns true if and only if `verify = "none"` was given.
     pub fn verification_disabled(&self) -> bool {
-        matches!(
-            self.get("verify").map(str::to_ascii_lowercase).as_deref(),
-            Some("none" | "false" | "off")
-        )
+        self.get("verify") == Some("none")
     }
 
-    /// Options we do not know, for a debug log line (mise passes its own options through too).
+    /// The `constraint` option, parsed.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure when it does not parse.
+    pub fn constraint(&self) -> Result<Option<Requirement>, Failure> {
+        self.get("constraint")
+            .map(|c| {
+                Requirement::parse(c).map_err(|e| {
+                    Failure::from_error(&e)
+                        .context("the `constraint` option")
+                        .with_code(crate::report::EXIT_USAGE)
+                })
+            })
+            .transpose()
+    }
+
+    /// Options that are neither ours nor mise's own.
     pub fn unknown(&self) -> impl Iterator<Item = &str> {
         self.values
             .keys()
             .map(String::as_str)
-            .filter(|k| !KNOWN.iter().any(|(known, _)| known == k))
+            .filter(|k| !KNOWN.iter().any(|(known, _)| known == k) && !MISE_OWN.contains(k))
     }
 }
 
@@ -106,6 +182,11 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    fn opts(pairs: &[(&str, &str)]) -> ToolOptions {
+        let flags: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        ToolOptions::collect(env(&[]), &flags).unwrap()
     }
 
     #[test]
@@ -133,13 +214,63 @@ mod tests {
     }
 
     #[test]
-    fn unknown_options_are_reported_not_rejected() {
+    fn verify_has_one_spelling_per_value() {
+        for ok in ["required", "none"] {
+            assert!(opts(&[("verify", ok)]).validate().is_ok(), "{ok}");
+        }
+        assert!(opts(&[("verify", "none")]).verification_disabled());
+        assert!(!opts(&[("verify", "required")]).verification_disabled());
+        // Every other spelling is refused rather than guessed at (`no`, `0` and `maybe` used
+        // to mean "required", `off`/`false` "none").
+        for bad in ["off", "false", "None", "no", "0", "maybe", "REQUIRED"] {
+            let err = opts(&[("verify", bad)]).validate().unwrap_err();
+            assert_eq!(err.code(), crate::report::EXIT_USAGE, "{bad}");
+            assert_eq!(
+                err.message(),
+                format!("the `verify` option is `{bad}`, which is not one of `required`, `none`")
+            );
+            assert!(err.hints()[0].contains("verify = \"none\""), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bad_constraint_is_a_usage_error() {
+        let err = opts(&[("constraint", ">=1.6.0 <2")])
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.code(), crate::report::EXIT_USAGE);
+        assert!(
+            err.message()
+                .starts_with("the `constraint` option: invalid version constraint"),
+            "{}",
+            err.message()
+        );
+        assert!(!err.hints().is_empty());
+    }
+
+    #[test]
+    fn unknown_options_are_warned_about_with_the_nearest_known_one() {
         let opts = ToolOptions::collect(
-            env(&[("MISE_TOOL_OPTS__POSTINSTALL", "echo hi")]),
-            &["bin=dist/jira".to_owned()],
+            env(&[
+                ("MISE_TOOL_OPTS__POSTINSTALL", "echo hi"),
+                ("MISE_TOOL_OPTS__VERFY", "none"),
+            ]),
+            &["bin=dist/jira".to_owned(), "colour=red".to_owned()],
         )
         .unwrap();
-        assert_eq!(opts.unknown().collect::<Vec<_>>(), vec!["postinstall"]);
-        assert!(!opts.verification_disabled());
+        assert_eq!(opts.unknown().collect::<Vec<_>>(), ["colour", "verfy"]);
+        let warnings = opts.validate().unwrap();
+        assert_eq!(warnings.len(), 2);
+        assert!(
+            warnings[1]
+                .starts_with("unknown tool option `verfy` is ignored; did you mean `verify`?"),
+            "{}",
+            warnings[1]
+        );
+        assert!(!warnings[0].contains("did you mean"), "{}", warnings[0]);
+        assert!(
+            !opts.verification_disabled(),
+            "a typo does not disable verification"
+        );
     }
 }

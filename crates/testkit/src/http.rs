@@ -57,6 +57,8 @@ pub(crate) enum Delivery {
     Truncate,
     /// Half of the body, then a TCP reset.
     Reset,
+    /// Half of the body, a pause, then the rest (a slow network; an install in progress).
+    Stall(Duration),
 }
 
 /// A response ready to be written.
@@ -227,6 +229,13 @@ fn write_response(stream: &mut TcpStream, req: &Request, response: &Response) ->
             stream.flush()?;
             // Linger 0 turns the close into an RST: a "connection reset by peer" mid-body.
             socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO))?;
+        }
+        Delivery::Stall(pause) => {
+            let half = response.body.len() / 2;
+            stream.write_all(&response.body[..half])?;
+            stream.flush()?;
+            std::thread::sleep(pause);
+            stream.write_all(&response.body[half..])?;
         }
     }
     stream.flush()?;

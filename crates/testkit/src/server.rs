@@ -91,6 +91,8 @@ pub enum FaultKind {
     TruncateBody,
     /// Wait this long before answering normally.
     Delay(Duration),
+    /// Send the headers and half of the body, pause this long, then send the rest.
+    StallMidBody(Duration),
     /// A secondary rate limit: 403 with `Retry-After: <seconds>` and GitHub's message.
     SecondaryRateLimit {
         /// Seconds to wait, sent as `Retry-After`.
@@ -417,6 +419,10 @@ fn apply_fault(kind: Option<FaultKind>, response: Response) -> Response {
         },
         Some(FaultKind::Delay(d)) => Response {
             delay: Some(d),
+            ..response
+        },
+        Some(FaultKind::StallMidBody(d)) => Response {
+            delivery: Delivery::Stall(d),
             ..response
         },
     }

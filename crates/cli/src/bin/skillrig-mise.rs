@@ -124,8 +124,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// The tool options from mise's environment and the flags, validated; unknown ones warned.
 fn options(flags: &[String]) -> Result<ToolOptions, Failure> {
-    ToolOptions::collect(std::env::vars(), flags).map_err(Failure::usage)
+    let opts = ToolOptions::collect(std::env::vars(), flags).map_err(Failure::usage)?;
+    for warning in opts.validate()? {
+        skillrig_cli::warn(&warning);
+    }
+    Ok(opts)
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -133,7 +138,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::ListVersions { tool, options: o } => {
             let opts = options(&o)?;
-            log_unknown(&opts);
             let list = list_versions::run(&session, &tool, &opts)?;
             let json = serde_json::to_string(&list).expect("serializable");
             print_stdout(&json)
@@ -146,12 +150,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             options: o,
         } => {
             let opts = options(&o)?;
-            log_unknown(&opts);
             let target = install::Target {
                 install_path,
-                download_path,
+                // The plugin passes "" when mise has no download path.
+                download_path: download_path.filter(|p| !p.as_os_str().is_empty()),
             };
-            install::validate_paths(&target)?;
+            install::validate_paths(&target, &|k| session.env().var(k))?;
+            install::clean_up_on_signals(&target);
             let installed = install::run(&session, &tool, &version, &target, &opts)?;
             tracing::info!(bin = %installed.bin_path.display(), "installed");
             Ok(())
@@ -243,12 +248,6 @@ fn project_dir(project: Option<PathBuf>) -> Result<PathBuf, Failure> {
                 .map_err(|e| Failure::new(format!("current directory: {e}")))?;
             Ok(wire::find_project_dir(&cwd).unwrap_or(cwd))
         }
-    }
-}
-
-fn log_unknown(opts: &ToolOptions) {
-    for key in opts.unknown() {
-        tracing::debug!("ignoring tool option `{key}` (not one of ours)");
     }
 }
 

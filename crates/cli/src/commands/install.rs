@@ -7,7 +7,7 @@
 //! atomically. Nothing is left behind on failure.
 
 use std::io::Read as _;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use install::{
     BinaryLocator, DigestSource, ExpectedDigest, InstallRequest, Installed, VerifyPolicy,
@@ -18,7 +18,7 @@ use releases::{AssetInfo, ReleaseInfo};
 use crate::commands::origin::{self, Resolved};
 use crate::options::ToolOptions;
 use crate::progress::Reporter;
-use crate::report::{EXIT_USAGE, Failure};
+use crate::report::Failure;
 use crate::session::Session;
 
 /// Where to install.
@@ -26,8 +26,8 @@ use crate::session::Session;
 pub struct Target {
     /// mise's install path; the binary lands in `<install_path>/bin/`.
     pub install_path: PathBuf,
-    /// Scratch space for the download (mise's download path); defaults to a sibling of
-    /// the install path so the final rename stays on one filesystem.
+    /// Scratch space for the download (mise's download path); by default the download stays
+    /// in the install path's own staging directory.
     pub download_path: Option<PathBuf>,
 }
 
@@ -68,7 +68,15 @@ pub fn run(
     // asks for it when it needs it.
     let host = resolved.address.host().clone();
     let (sums, body) = std::thread::scope(|scope| {
-        let sums = scope.spawn(|| checksums_digest(&resolved, release, asset, &chosen.version));
+        let sums = scope.spawn(|| {
+            checksums_digest(
+                &resolved,
+                release,
+                asset,
+                &chosen.version,
+                opts.get("checksums"),
+            )
+        });
         let body = resolved.client.download(asset);
         let sums = sums.join().expect("checksums fetch does not panic");
         (sums, body)
@@ -98,12 +106,7 @@ pub fn run(
         tag: release.tag.clone(),
         release_commit: None,
     };
-    let download_dir = target.download_path.clone().unwrap_or_else(|| {
-        target
-            .install_path
-            .parent()
-            .map_or_else(|| target.install_path.clone(), |p| p.to_path_buf())
-    });
+    let download_dir = target.download_path.clone();
     let reporter = Reporter::for_stderr(&asset.name);
     let mut request = InstallRequest::new(
         asset.name.clone(),
@@ -131,13 +134,32 @@ enum SumsError {
     Other(Failure),
 }
 
+/// The largest checksums file read (a real one lists a few dozen assets).
+const CHECKSUMS_LIMIT: u64 = 16 * 1024 * 1024;
+
 /// Finds a checksums file for `asset` among the release's assets and reads its line.
+///
+/// A checksums file the `checksums` option names must exist in the release: a typo must not
+/// quietly fall back to another source.
 fn checksums_digest(
     resolved: &Resolved,
     release: &ReleaseInfo,
     asset: &AssetInfo,
     version: &semver::Version,
+    named: Option<&str>,
 ) -> Result<Vec<ExpectedDigest>, SumsError> {
+    if let Some(named) = named
+        && !release.assets.iter().any(|a| a.name == named)
+    {
+        let listed: Vec<&str> = release.assets.iter().map(|a| a.name.as_str()).collect();
+        return Err(SumsError::Other(
+            Failure::new(format!(
+                "the `checksums` option names `{named}`, which release `{}` does not have",
+                release.tag
+            ))
+            .hint(format!("the release has: {}", listed.join(", "))),
+        ));
+    }
     let names = resolved
         .spec
         .checksums_candidates(&asset.name, resolved.address.repo(), version);
@@ -145,14 +167,54 @@ fn checksums_digest(
         let Some(sums) = release.assets.iter().find(|a| a.name == name) else {
             continue;
         };
+        if sums.size > CHECKSUMS_LIMIT {
+            return Err(SumsError::Other(
+                Failure::new(format!(
+                    "`{name}` in release `{}` is {} bytes, too large for a checksums file",
+                    release.tag, sums.size
+                ))
+                .hint("name the real checksums file with the `checksums` tool option"),
+            ));
+        }
         let mut text = String::new();
-        resolved
+        let read = resolved
             .client
             .download(sums)
             .map_err(SumsError::Http)?
-            .take(16 * 1024 * 1024)
-            .read_to_string(&mut text)
-            .map_err(|e| SumsError::Other(Failure::new(format!("reading {name}: {e}"))))?;
+            .take(CHECKSUMS_LIMIT + 1)
+            .read_to_string(&mut text);
+        if let Err(e) = read {
+            let text_problem = e.kind() == std::io::ErrorKind::InvalidData;
+            // A download error travels inside the io::Error; let the session explain it.
+            return Err(
+                match e
+                    .into_inner()
+                    .map(|inner| inner.downcast::<releases::Error>())
+                {
+                    Some(Ok(http)) => SumsError::Http(*http),
+                    other => {
+                        let cause = match other {
+                            Some(Err(inner)) => format!(": {inner}"),
+                            _ if text_problem => ": it is not UTF-8 text".to_owned(),
+                            _ => String::new(),
+                        };
+                        SumsError::Other(
+                        Failure::new(format!("cannot read `{name}` in release `{}`{cause}", release.tag))
+                            .hint("a checksums file is text; name the right asset with the `checksums` tool option"),
+                    )
+                    }
+                },
+            );
+        }
+        if text.len() as u64 > CHECKSUMS_LIMIT {
+            return Err(SumsError::Other(
+                Failure::new(format!(
+                    "`{name}` in release `{}` is larger than {CHECKSUMS_LIMIT} bytes",
+                    release.tag
+                ))
+                .hint("name the real checksums file with the `checksums` tool option"),
+            ));
+        }
         let file = ChecksumsFile::parse(&text).map_err(|e| {
             SumsError::Other(
                 Failure::from_error(&e).context(format_args!("{name} in release {}", release.tag)),
@@ -185,10 +247,103 @@ fn github_digest(asset: &AssetInfo) -> Result<Option<ExpectedDigest>, Failure> {
     }
 }
 
-/// Checks a version string is usable before anything else happens.
-pub fn validate_paths(target: &Target) -> Result<(), Failure> {
-    if target.install_path.as_os_str().is_empty() {
-        return Err(Failure::usage("--install-path is empty").with_code(EXIT_USAGE));
+/// On SIGINT or SIGTERM (Ctrl-C or Ctrl-Break on Windows), removes this process's staging
+/// directory and download file before exiting with 130, as a shell reports an interrupt.
+/// (A SIGKILL cannot be caught: the next install sweeps what it left.)
+pub fn clean_up_on_signals(target: &Target) {
+    let install_path = target.install_path.clone();
+    let download_path = target.download_path.clone();
+    let installed = ctrlc::set_handler(move || {
+        ::install::sweep_own(&install_path);
+        if let Some(dir) = &download_path {
+            ::install::sweep_own(dir);
+        }
+        std::process::exit(130);
+    });
+    if let Err(e) = installed {
+        tracing::debug!(error = %e, "no signal handler; an interrupted install is swept later");
+    }
+}
+
+/// Refuses an install path that is not a directory dedicated to one tool version, before
+/// anything is written: the binary lands in `<install_path>/bin/`, so `--install-path /`
+/// would replace `/bin/<tool>` and `$HOME` would write `~/bin/<tool>`.
+///
+/// Refused: an empty path; a filesystem root or a directory right below one (`/`, `/usr`,
+/// `C:\`); the home directory or any directory above it; and, under mise's installs root
+/// (`$MISE_DATA_DIR/installs`, else `$XDG_DATA_HOME/mise/installs`, else
+/// `~/.local/share/mise/installs`), anything fewer than two levels below it (mise's own paths
+/// are `<root>/<plugin>-<tool>/<version>`).
+pub fn validate_paths(
+    target: &Target,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), Failure> {
+    let given = &target.install_path;
+    if given.as_os_str().is_empty() {
+        return Err(Failure::usage("--install-path is empty")
+            .hint("pass the directory for this tool version (mise passes its own)"));
+    }
+    let path = normalized(given);
+    let refuse = |why: String| {
+        Failure::usage(format!(
+            "refusing to install into `{}`: {why}",
+            given.display()
+        ))
+        .hint(
+            "pass a directory for this one tool version, such as the one mise gives the hook \
+             (…/mise/installs/<plugin>-<tool>/<version>) or a new empty directory",
+        )
+    };
+    if path
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .count()
+        < 2
+    {
+        return Err(refuse(
+            "it is a filesystem root or right below one".to_owned(),
+        ));
+    }
+    let get = |k: &str| env(k).filter(|v| !v.trim().is_empty()).map(PathBuf::from);
+    let home = get("HOME")
+        .or_else(|| get("USERPROFILE"))
+        .map(|h| normalized(&h));
+    if let Some(home) = &home
+        && home.starts_with(&path)
+    {
+        return Err(refuse(format!(
+            "it is the home directory `{}` or above it",
+            home.display()
+        )));
+    }
+    let installs = get("MISE_DATA_DIR")
+        .or_else(|| get("XDG_DATA_HOME").map(|d| d.join("mise")))
+        .or_else(|| home.map(|h| h.join(".local/share/mise")))
+        .map(|d| normalized(&d.join("installs")));
+    if let Some(installs) = installs
+        && let Ok(below) = path.strip_prefix(&installs)
+        && below.components().count() < 2
+    {
+        return Err(refuse(format!(
+            "it is mise's installs directory `{}` or a tool's directory in it, not one version's",
+            installs.display()
+        )));
     }
     Ok(())
+}
+
+/// `path` made absolute (against the current directory) with `.` and `..` resolved lexically.
+fn normalized(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut out = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -44,16 +44,7 @@ pub fn parse_address(
 pub fn resolve(session: &Session, tool: &str, opts: &ToolOptions) -> Result<Resolved, Failure> {
     let address = parse_address(session, tool, opts)?;
     let host = address.host().clone();
-    let constraint = opts
-        .get("constraint")
-        .map(|c| {
-            Requirement::parse(c).map_err(|e| {
-                Failure::from_error(&e)
-                    .with_code(EXIT_USAGE)
-                    .hint("write constraints like `>=1.6.0`, `^1.2`, `~1.2.3` or `1.2.3`")
-            })
-        })
-        .transpose()?;
+    let constraint = opts.constraint()?;
     let (owner, repo, git_ref) = (address.owner(), address.repo(), address.git_ref());
     // `.skillrig-origin.toml` is the origin's own description (`skillrig index` generates
     // `index.json` from it), so it is the one metadata file read; `index.json` only for an
