@@ -22,6 +22,7 @@
 //!
 //! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
 
+pub mod downloads;
 pub mod git;
 mod http;
 pub mod model;
@@ -29,6 +30,7 @@ pub mod origin;
 mod provenance;
 pub mod server;
 
+pub use downloads::DownloadHost;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
