@@ -36,8 +36,8 @@ pub fn check(var: impl Fn(&str) -> Option<String>) -> Result<(), Failure> {
     let ours = env!("CARGO_PKG_VERSION");
     let plugin = var(ENV_PLUGIN_VERSION).unwrap_or_else(|| "?".into());
     let failure = Failure::usage(format!(
-        "skillrig-mise {ours} speaks plugin protocol {PROTOCOL}, but the skillrig plugin \
-         {plugin} speaks protocol {theirs}: they come from different releases"
+        "plugin protocol mismatch: skillrig-mise {ours} speaks protocol {PROTOCOL}, the skillrig \
+         plugin {plugin} speaks protocol {theirs} (they come from different releases)"
     ));
     Err(match var(ENV_PINNED_HELPER).filter(|v| !v.is_empty()) {
         Some(pinned) => failure.hint(format!(
@@ -84,8 +84,8 @@ mod tests {
         assert_eq!(
             failure.message(),
             format!(
-                "skillrig-mise {ours} speaks plugin protocol {PROTOCOL}, but the skillrig plugin \
-                 9.0.0 speaks protocol 999: they come from different releases"
+                "plugin protocol mismatch: skillrig-mise {ours} speaks protocol {PROTOCOL}, the \
+                 skillrig plugin 9.0.0 speaks protocol 999 (they come from different releases)"
             )
         );
         assert!(failure.hints()[0].contains("pins skillrig-mise 9.0.0"));
