@@ -12,7 +12,9 @@
 // Tests tell the developer on stderr when they skip for lack of mise.
 #![allow(clippy::print_stderr)]
 
+mod failures;
 mod mise;
 mod native_backend;
 mod scenarios;
 mod secrets;
+mod ship;
