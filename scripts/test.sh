@@ -31,6 +31,7 @@ run "cargo test" cargo test --workspace --locked
 [ -x scripts/demo.sh ] && run "demo" bash scripts/demo.sh
 # Short mode keeps the benchmark from rotting; it fails only on a broken measurement.
 [ -x bench/compare.sh ] && run "benchmark (short)" env BENCH_SHORT=1 bash bench/compare.sh
+[ -x bench/bootstrap.sh ] && run "bootstrap benchmark (short)" env BENCH_SHORT=1 BENCH_NO_BUILD=1 bash bench/bootstrap.sh
 [ -x bench/install-bench.sh ] && run "install benchmark (short)" env BENCH_SIZE_MB=16 bash bench/install-bench.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
