@@ -28,7 +28,7 @@ source scripts/tools.sh
 ensure_dist
 
 version=$(cargo metadata --no-deps --format-version 1 |
-    python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "skillrig-mise"))')
+    "$PYTHON" -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "skillrig-mise"))')
 target=${SKILLRIG_PACKAGE_TARGET:-$(rustc -vV | sed -n 's/^host: //p')}
 
 # Release targets come from dist-workspace.toml; any other target builds from a scratch copy
@@ -37,7 +37,7 @@ workspace=$SKILLRIG_ROOT
 if ! sed -n '/^targets = \[/,/\]/p' dist-workspace.toml | grep -q "\"$target\""; then
     workspace=$(mktemp -d "${TMPDIR:-/tmp}/skillrig-dist.XXXXXX")
     trap 'rm -rf "$workspace"' EXIT
-    rel=$(python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$SKILLRIG_ROOT" "$workspace")
+    rel=$("$PYTHON" -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$SKILLRIG_ROOT" "$workspace")
     # No `ci`: the scratch workspace has no workflow for dist to check.
     sed -e "s|^members = .*|members = [\"cargo:$rel\"]|" -e '/^ci = /d' \
         -e "s|^targets = \[|targets = [\"$target\", |" dist-workspace.toml >"$workspace/dist-workspace.toml"
@@ -50,7 +50,7 @@ echo "==> dist build skillrig-mise $version for $target" >&2
 
 releases="$out/releases/v$version"
 rm -rf "$releases" && mkdir -p "$releases"
-python3 - "$out/dist-manifest.json" "$releases" <<'PY'
+"$PYTHON" - "$out/dist-manifest.json" "$releases" <<'PY'
 import json, shutil, sys
 manifest, dest = sys.argv[1:]
 copied = [a["path"] for a in json.load(open(manifest))["artifacts"].values()

@@ -9,7 +9,8 @@
 # and helper releases carry one number. Both scripts/package-helper.sh (one target, local) and
 # the release workflow (every target, from the GitHub release) call this script.
 #
-# Env: SKILLRIG_PIN_BASE_URL   where releases are downloaded from (default: the workspace's
+# Env: PYTHON                  Python 3 to run (default python3)
+#      SKILLRIG_PIN_BASE_URL   where releases are downloaded from (default: the workspace's
 #                              `repository` + /releases/download); the plugin appends
 #                              /v<version>/<archive>, and SKILLRIG_HELPER_BASE_URL overrides it
 #                              at run time.
@@ -34,7 +35,7 @@ mkdir -p "$out"
     (cd "$root/plugin" && xargs -0 tar -cf - --) | tar -xf - -C "$out"
 [ -f "$out/metadata.lua" ] || { echo "pin-plugin: could not copy plugin/ to $out" >&2; exit 1; }
 
-python3 - "$version" "$archives" "$out" "$SKILLRIG_PIN_BASE_URL" <<'PY'
+"${PYTHON:-python3}" - "$version" "$archives" "$out" "$SKILLRIG_PIN_BASE_URL" <<'PY'
 import hashlib, os, re, sys, tarfile, zipfile
 
 version, archives, out, base_url = sys.argv[1:]
@@ -92,7 +93,8 @@ for target, (name, digest, exe) in sorted(entries.items()):
         "        },",
     ]
 lines += ["    },", "}", ""]
-with open(os.path.join(out, "lib", "pinned.lua"), "w") as f:
+# "\n" line ends on every OS: the file is compared and parsed as text.
+with open(os.path.join(out, "lib", "pinned.lua"), "w", newline="\n") as f:
     f.write("\n".join(lines))
 
 meta = os.path.join(out, "metadata.lua")
@@ -101,7 +103,7 @@ with open(meta) as f:
 text, n = re.subn(r'(?m)^(\s*version\s*=\s*)"[^"]*"', lambda m: f'{m.group(1)}"{version}"', text, count=1)
 if n != 1:
     die("metadata.lua has no version = \"…\" line")
-with open(meta, "w") as f:
+with open(meta, "w", newline="\n") as f:
     f.write(text)
 print(f"pin-plugin: {out} pins skillrig-mise {version} for {', '.join(sorted(entries))}")
 PY

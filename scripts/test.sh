@@ -29,6 +29,8 @@ run "cargo test" cargo test --workspace --locked
 [ -x scripts/keyring-it.sh ] && run "Secret Service (gnome-keyring, real gh)" bash scripts/keyring-it.sh
 [ -x scripts/fuzz-smoke.sh ] && run "fuzz smoke" bash scripts/fuzz-smoke.sh
 [ -x scripts/demo.sh ] && run "demo" bash scripts/demo.sh
+# The plugin bootstrap smoke that .github/workflows/plugin-bootstrap.yml runs on macOS and Windows.
+run "plugin bootstrap smoke" env MISE_BIN="$MISE_BIN" bash scripts/plugin-smoke.sh target/package
 # Short mode keeps the benchmark from rotting; it fails only on a broken measurement.
 [ -x bench/compare.sh ] && run "benchmark (short)" env BENCH_SHORT=1 bash bench/compare.sh
 [ -x bench/bootstrap.sh ] && run "bootstrap benchmark (short)" env BENCH_SHORT=1 BENCH_NO_BUILD=1 bash bench/bootstrap.sh

