@@ -164,6 +164,9 @@ local function fetch(p, target, entry, staging, dir, exe)
     local url = base:gsub("/+$", "") .. "/v" .. p.version .. "/" .. entry.archive
     local archive = join(staging, entry.archive)
     local ok, err = http.try_download_file({ url = url }, archive)
+    -- Messages name the URL without any user:password@ a mirror URL may carry.
+    url = url:gsub("^(%a[%w+.-]*://)[^/@]*@", "%1")
+    err = err and tostring(err):gsub("(%a[%w+.-]*://)[^/@%s]*@", "%1")
     if not ok then
         return nil, "skillrig-mise: cannot download skillrig-mise " .. p.version .. " for " .. target
             .. " from " .. url .. ": " .. tostring(err) .. HINT
