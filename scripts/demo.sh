@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # The demo (README): co-installs five CLIs from one private skillrig origin through real mise,
-# offline. The origin is the testkit's fake GitHub on 127.0.0.1; the token reaches skillrig-mise
-# only through a credential_command, as it would from a secret manager.
+# offline, the way a user does: mise.toml declares the plugin as released (pinned to a
+# skillrig-mise build), and the plugin fetches that build on first use and verifies its sha256.
+# Nothing of ours needs to be on PATH.
+#
+# scripts/package-helper.sh packages skillrig-mise as a release does and pins a copy of plugin/
+# to it (the first run compiles the size-optimised release profile: a few minutes). The origin
+# is the testkit's fake GitHub on 127.0.0.1, which also serves the helper archive in place of
+# GitHub's release downloads; the token reaches skillrig-mise only through a credential_command,
+# as it would from a secret manager.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
-profile=${SKILLRIG_PROFILE:-debug}
 demo="$SKILLRIG_ROOT/.demo"
 
-echo "==> building skillrig-mise and the fake GitHub ($profile)"
-flags=(); [ "$profile" = release ] && flags=(--release)
-cargo build -q "${flags[@]}" -p skillrig-mise -p testkit
-bin="$SKILLRIG_ROOT/target/$profile"
+echo "==> packaging skillrig-mise as a release does, and the plugin pinned to it"
+bash scripts/package-helper.sh "$SKILLRIG_ROOT/target/package" | sed 's/^/    /'
+package="$SKILLRIG_ROOT/target/package"
+version=$(sed -n 's/^    version = "\(.*\)",$/\1/p' "$package/plugin/lib/pinned.lua")
+echo "==> building the fake GitHub"
+cargo build -q -p testkit
 ensure_mise
 
 rm -rf "$demo"; mkdir -p "$demo"/{project,config/skillrig,home}
@@ -19,19 +27,21 @@ rm -rf "$demo"; mkdir -p "$demo"/{project,config/skillrig,home}
 export HOME="$demo/home" XDG_CONFIG_HOME="$demo/config" XDG_CACHE_HOME="$demo/cache"
 export MISE_DATA_DIR="$demo/mise/data" MISE_CONFIG_DIR="$demo/mise/config" \
        MISE_CACHE_DIR="$demo/mise/cache" MISE_STATE_DIR="$demo/mise/state" MISE_YES=1
-unset GITHUB_TOKEN GH_TOKEN MISE_GITHUB_TOKEN GITHUB_API_TOKEN SKILLRIG_CONFIG
-export SKILLRIG_MISE_BIN="$bin/skillrig-mise"
+unset GITHUB_TOKEN GH_TOKEN MISE_GITHUB_TOKEN GITHUB_API_TOKEN SKILLRIG_CONFIG SKILLRIG_MISE_BIN
 
 token="ghp_demo$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s\n' "$token" > "$demo/token"; chmod 600 "$demo/token"
 
-echo "==> starting the fake GitHub with a private origin acme/tools"
-"$bin/testkit" serve --demo --token "$token=demo" --info-file "$demo/github.json" \
+echo "==> starting the fake GitHub: a private origin acme/tools, and the helper's release downloads"
+"$SKILLRIG_ROOT/target/debug/testkit" serve --demo --token "$token=demo" \
+    --downloads "$package/releases" --info-file "$demo/github.json" \
     > "$demo/testkit.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$demo/github.json" ] && break; sleep 0.05; done
 api_url=$(sed -n 's/.*"api_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
+# What https://github.com/skillrig/skillrig-mise/releases/download is to a user.
+export SKILLRIG_HELPER_BASE_URL=$(sed -n 's/.*"downloads_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
 
 cat > "$XDG_CONFIG_HOME/skillrig/hosts.toml" <<TOML
 # github.com is served by the local fake for the demo; the token comes from a command,
@@ -41,7 +51,10 @@ api_url = "$api_url"
 credential_command = "cat '$demo/token'"
 TOML
 
-cat > "$demo/project/mise.toml" <<'TOML'
+cat > "$demo/project/mise.toml" <<TOML
+[plugins]
+"vfox-backend:skillrig" = "file://$package/plugin#v$version"   # as released: the plugin's own repo
+
 [tools]
 "skillrig:acme/tools/jira" = "latest"                    # build-metadata stream 2.10.0+jira
 "skillrig:acme/tools/tfc" = "0.0.6"                      # a pinned older version
@@ -50,11 +63,13 @@ cat > "$demo/project/mise.toml" <<'TOML'
 "skillrig:acme/tools/jira-cli" = "latest"                # a name that extends another's
 TOML
 
-echo "==> linking the plugin and installing"
+echo "==> mise install (installs the plugin, which fetches skillrig-mise $version on first use)"
 cd "$demo/project"
-"$MISE_BIN" plugins link --force skillrig "$SKILLRIG_ROOT/plugin"
 "$MISE_BIN" trust --quiet mise.toml
 "$MISE_BIN" install
+echo
+echo "==> the helper the plugin fetched and verified"
+ls -d "$MISE_DATA_DIR"/plugins/skillrig/helper/*/
 echo
 echo "==> mise ls"
 "$MISE_BIN" ls

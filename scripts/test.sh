@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command (README): format and lint gates, the whole workspace's tests (unit,
-# integration against the testkit GitHub, end to end through real mise), the Secret Service
-# tests on a private D-Bus session, a short fuzz run and the benchmarks in short mode.
+# The test command (README): format and lint gates, the helper packaged as a release packages it,
+# the whole workspace's tests (unit, integration against the testkit GitHub, end to end through
+# real mise), the Secret Service tests on a private D-Bus session, a short fuzz run, the demo and
+# the benchmarks in short mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -20,12 +21,19 @@ run() {
 
 run "cargo fmt --check" cargo fmt --all -- --check
 run "cargo clippy" cargo clippy --workspace --all-targets --locked -- -D warnings
+# The helper packaged exactly as a release packages it, and plugin/ pinned to it: the e2e tests
+# install through that, as a user would (crates/cli/tests/e2e/ship.rs).
+run "package the helper (scripts/package-helper.sh)" bash scripts/package-helper.sh target/package
+export SKILLRIG_TEST_PACKAGE="$PWD/target/package"
 run "cargo test" cargo test --workspace --locked
 [ -x scripts/keyring-it.sh ] && run "Secret Service (gnome-keyring, real gh)" bash scripts/keyring-it.sh
 [ -x scripts/fuzz-smoke.sh ] && run "fuzz smoke" bash scripts/fuzz-smoke.sh
 [ -x scripts/demo.sh ] && run "demo" bash scripts/demo.sh
+# The plugin bootstrap smoke that .github/workflows/plugin-bootstrap.yml runs on macOS and Windows.
+run "plugin bootstrap smoke" env MISE_BIN="$MISE_BIN" bash scripts/plugin-smoke.sh target/package
 # Short mode keeps the benchmark from rotting; it fails only on a broken measurement.
 [ -x bench/compare.sh ] && run "benchmark (short)" env BENCH_SHORT=1 bash bench/compare.sh
+[ -x bench/bootstrap.sh ] && run "bootstrap benchmark (short)" env BENCH_SHORT=1 BENCH_NO_BUILD=1 bash bench/bootstrap.sh
 [ -x bench/install-bench.sh ] && run "install benchmark (short)" env BENCH_SIZE_MB=16 bash bench/install-bench.sh
 
 if [ ${#failures[@]} -gt 0 ]; then

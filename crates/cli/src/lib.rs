@@ -9,6 +9,7 @@ pub mod commands;
 pub mod doctor;
 pub mod logging;
 pub mod options;
+pub mod plugin_protocol;
 pub mod progress;
 pub mod report;
 pub mod session;

@@ -23,6 +23,7 @@
 //! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
 
 pub mod attestations;
+pub mod downloads;
 pub mod git;
 mod http;
 pub mod model;
@@ -32,6 +33,7 @@ pub mod server;
 pub mod sigstore;
 
 pub use attestations::Attestation;
+pub use downloads::DownloadHost;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{

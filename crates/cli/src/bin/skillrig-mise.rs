@@ -107,6 +107,11 @@ enum CacheAction {
 }
 
 fn main() -> ExitCode {
+    // A plugin from another release may pass arguments this build misreads: refuse first.
+    if let Err(failure) = skillrig_cli::plugin_protocol::check_env() {
+        failure.print("skillrig-mise");
+        return ExitCode::from(failure.code());
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -12,8 +12,10 @@
 // Tests tell the developer on stderr when they skip for lack of mise.
 #![allow(clippy::print_stderr)]
 
+mod failures;
 mod mise;
 mod native_backend;
 mod requests;
 mod scenarios;
 mod secrets;
+mod ship;

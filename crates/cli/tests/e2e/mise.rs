@@ -60,6 +60,11 @@ impl World {
         Some(world)
     }
 
+    /// The mise binary under test.
+    pub(crate) fn mise_bin(&self) -> &Path {
+        &self.mise
+    }
+
     pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.root.path().join(rel)
     }

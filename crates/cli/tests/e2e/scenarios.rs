@@ -226,7 +226,7 @@ fn a_constraint_written_by_wire_bounds_latest_and_rejects_pins_outside_it() {
 #[test]
 fn the_plugin_installs_from_a_git_url_as_published() {
     let Some(world) = World::new() else { return };
-    // Publish plugin/ as the root of its own repository, as releases do (subtree split).
+    // Publish plugin/ as the root of its own repository, as releases do (publish-plugin.yml).
     let published = world.path("published-plugin");
     copy_dir(std::path::Path::new(&crate::mise::plugin_dir()), &published);
     for args in [

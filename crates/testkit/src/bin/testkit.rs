@@ -5,7 +5,9 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use testkit::{Asset, FakeGitHub, RateLimits, Release, Repo, TokenSpec, demo_origin, sha256_hex};
+use testkit::{
+    Asset, DownloadHost, FakeGitHub, RateLimits, Release, Repo, TokenSpec, demo_origin, sha256_hex,
+};
 
 const USAGE: &str = "\
 usage: testkit serve [options]
@@ -21,6 +23,9 @@ options:
   --port N               API port (default: random)
   --storage-port N       asset storage port (default: random)
   --anonymous-limit N    hourly rate limit without a token (default 60)
+  --downloads DIR        also serve DIR's files like GitHub's release downloads (a 302 to the
+                         object path, then the bytes) at `downloads_url`; the plugin's helper
+                         mirror for the demo and benchmarks (SKILLRIG_HELPER_BASE_URL)
   --info-file PATH       also write the JSON line to PATH (written last: poll for it)
 
 control API (for scripts): GET /_testkit/stats, GET /_testkit/requests,
@@ -52,6 +57,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut info_file = None;
     let mut anonymous_limit = 60u32;
     let mut payload_mb = None;
+    let mut downloads = None;
     let value = |it: &mut std::slice::Iter<'_, String>, flag: &str| {
         it.next()
             .cloned()
@@ -72,6 +78,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 anonymous_limit = value(&mut it, arg)?.parse().map_err(|_| "bad limit")?
             }
             "--info-file" => info_file = Some(value(&mut it, arg)?),
+            "--downloads" => downloads = Some(value(&mut it, arg)?),
             "--payload-mb" => {
                 let mb: usize = value(&mut it, arg)?
                     .parse()
@@ -104,12 +111,21 @@ fn run(args: &[String]) -> Result<(), String> {
         let (token, login) = t.split_once('=').unwrap_or((t, "demo"));
         github.add_token(TokenSpec::new(token, login).owner("acme"));
     }
-    let info = serde_json::json!({
+    let mut info = serde_json::json!({
         "api_url": github.api_url(),
         "ghes_api_url": github.ghes_api_url(),
         "storage_url": github.storage_url(),
         "pid": std::process::id(),
     });
+    // Serves until the process ends, like the fake GitHub.
+    let _downloads = match downloads {
+        Some(dir) => {
+            let host = DownloadHost::start(&dir).map_err(|e| format!("--downloads: {e}"))?;
+            info["downloads_url"] = host.url().into();
+            Some(host)
+        }
+        None => None,
+    };
     println!("{info}");
     if let Some(path) = info_file {
         // Write-then-rename so a poller never reads half a file.
