@@ -6,8 +6,10 @@
 //! Not a library for others: no semver promise.
 
 pub mod commands;
+pub mod consumer;
 pub mod doctor;
 pub mod logging;
+pub mod mise;
 pub mod options;
 pub mod plugin_protocol;
 pub mod progress;
@@ -15,6 +17,16 @@ pub mod report;
 pub mod session;
 
 use std::io::Write as _;
+
+/// What `--version` prints: the version, the commit it was built from and the target.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SKILLRIG_BUILD_COMMIT"),
+    ", target ",
+    env!("SKILLRIG_BUILD_TARGET"),
+    ")"
+);
 
 /// Prints a warning line on stderr (mise shows it on failure; a terminal always).
 pub fn warn(message: &str) {

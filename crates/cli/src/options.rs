@@ -30,7 +30,7 @@ pub const MISE_OPTION_PREFIX: &str = "MISE_TOOL_OPTS__";
 pub const KNOWN: &[(&str, &str)] = &[
     (
         "origin",
-        "OWNER/REPO[@REF] (or HOST/OWNER/REPO[@REF]) for a bare tool name",
+        "no longer used: bare tool names are refused; the address names the origin",
     ),
     (
         "verify",

@@ -565,7 +565,7 @@ fn usage_errors_exit_2() {
     assert!(
         outcome
             .text
-            .contains("hint: provenance is checked through the GitHub API"),
+            .contains("hint: skillrig-mise installs released binaries, so the origin must be a GitHub repository"),
         "{}",
         outcome.text
     );

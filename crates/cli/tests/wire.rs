@@ -1,20 +1,23 @@
-//! `skillrig-mise wire` through the library API, against fixture consumer repositories.
+//! `skillrig-mise wire`, the real binary, against fixture consumer repositories and a fake
+//! GitHub that releases their tools (ranges are pinned to the newest released version in
+//! them, so wire asks for versions).
 //!
 //! Each directory under `tests/fixtures/wire/` is a case: `repo/` is the consumer repository
 //! (lock, vendored `SKILL.md` files, maybe a `mise.toml`), `expected.mise.toml` the exact file
-//! wire must leave, and `expected.report.txt` the changes, conflicts and notes it reports.
-//! Set `SKILLRIG_BLESS=1` to rewrite the expected files after an intended change, then review
-//! the diff.
+//! wire must leave, and `expected.report.txt` what it prints. Set `SKILLRIG_BLESS=1` to rewrite
+//! the expected files after an intended change, then review the diff.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use skillrig_cli::commands::wire::{self, Change, Mode, WireReport};
-use skillrig_cli::report::{EXIT_FAILURE, EXIT_USAGE};
+use testkit::{Cli, FakeGitHub, TokenSpec, demo_origin};
 
 const CASES: &[&str] = &["basic", "conflict", "ghe-fresh", "implicit-tools", "update"];
+const TOKEN: &str = "ghp_wireSentinelToken0123456789abcdef";
+const LOCK: &str = ".skillrig/skills-lock.json";
+const LINT: &str = ".agents/skills/lint/SKILL.md";
 
 fn fixture(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,11 +38,77 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of a case's repository.
-fn checkout(case: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(case).join("repo"), dir.path());
-    dir
+/// A fake GitHub releasing the fixtures' tools (for github.com and `ghe.example.com`), a
+/// config pointing both hosts at it, and a copy of a case's repository.
+struct World {
+    github: FakeGitHub,
+    root: tempfile::TempDir,
+}
+
+/// What one run of the binary did.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl World {
+    fn new(case: &str) -> World {
+        let github = FakeGitHub::start();
+        github.add_repo(
+            demo_origin()
+                .cli(Cli::new("deploy").versions(&["1.3.0", "1.4.0", "1.4.2", "1.5.0"]))
+                .build(),
+        );
+        github.add_token(TokenSpec::new(TOKEN, "wire").owner("acme"));
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir_all(root.path().join("config/skillrig")).unwrap();
+        fs::write(root.path().join("token"), format!("{TOKEN}\n")).unwrap();
+        let command = format!("cat '{}'", root.path().join("token").display());
+        fs::write(
+            root.path().join("config/skillrig/hosts.toml"),
+            format!(
+                "[hosts.\"github.com\"]\napi_url = \"{}\"\ncredential_command = \"{command}\"\n\n\
+                 [hosts.\"ghe.example.com\"]\napi_url = \"{}\"\ncredential_command = \"{command}\"\n",
+                github.api_url(),
+                github.ghes_api_url()
+            ),
+        )
+        .unwrap();
+        copy_dir(&fixture(case).join("repo"), &root.path().join("repo"));
+        World { github, root }
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.root.path().join("repo")
+    }
+
+    fn mise_toml(&self) -> Option<String> {
+        fs::read_to_string(self.repo().join("mise.toml")).ok()
+    }
+
+    /// `skillrig-mise wire ARGS` in the repository, in an environment of its own.
+    fn wire(&self, args: &[&str]) -> Run {
+        let root = self.root.path();
+        let out = Command::new(env!("CARGO_BIN_EXE_skillrig-mise"))
+            .arg("wire")
+            .args(args)
+            .current_dir(self.repo())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", root.join("home"))
+            .env("XDG_CONFIG_HOME", root.join("config"))
+            .env("XDG_CACHE_HOME", root.join("cache"))
+            .output()
+            .expect("run skillrig-mise");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout)
+                .replace(&*root.to_string_lossy(), "[ROOT]"),
+            stderr: String::from_utf8_lossy(&out.stderr)
+                .replace(&*root.to_string_lossy(), "[ROOT]"),
+        }
+    }
 }
 
 /// Every file under `dir` with its bytes, to prove a run wrote nothing.
@@ -59,20 +128,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
-fn report_text(report: &WireReport) -> String {
-    let mut text = String::new();
-    for change in &report.changes {
-        writeln!(text, "{change}").unwrap();
-    }
-    for conflict in &report.conflicts {
-        writeln!(text, "conflict: {conflict}").unwrap();
-    }
-    for note in &report.notes {
-        writeln!(text, "note: {note}").unwrap();
-    }
-    text
-}
-
 /// Compares with a golden file (or rewrites it under `SKILLRIG_BLESS=1`).
 fn assert_golden(path: &Path, actual: &str) {
     if std::env::var_os("SKILLRIG_BLESS").is_some() {
@@ -89,141 +144,168 @@ fn assert_golden(path: &Path, actual: &str) {
 }
 
 #[test]
-fn golden_cases_and_idempotence() {
+fn golden_cases_then_idempotence_then_check() {
     for case in CASES {
-        let repo = checkout(case);
-        let report = wire::run(repo.path(), Mode::Write).unwrap_or_else(|f| panic!("{case}: {f}"));
-        let written = fs::read_to_string(repo.path().join("mise.toml")).unwrap();
-        assert_eq!(written, report.new_text, "{case}: report and file agree");
-        assert_golden(&fixture(case).join("expected.mise.toml"), &written);
-        assert_golden(
-            &fixture(case).join("expected.report.txt"),
-            &report_text(&report),
+        let world = World::new(case);
+        let first = world.wire(&[]);
+        let conflicted = case == &"conflict";
+        assert_eq!(
+            first.code,
+            if conflicted { 1 } else { 0 },
+            "{case}: {}{}",
+            first.stdout,
+            first.stderr
         );
+        let written = world.mise_toml().unwrap_or_default();
+        assert_golden(&fixture(case).join("expected.mise.toml"), &written);
+        assert_golden(&fixture(case).join("expected.report.txt"), &first.stdout);
 
         // A second run finds nothing to do and leaves the bytes alone.
-        let again = wire::run(repo.path(), Mode::Write).unwrap();
+        let again = world.wire(&[]);
+        assert_eq!(again.code, first.code, "{case}: {}", again.stdout);
         assert!(
-            again.changes.iter().all(|c| !c.is_change()),
+            again.stdout.lines().all(|l| !l.starts_with(['+', '~'])),
             "{case}: {}",
-            report_text(&again)
+            again.stdout
         );
-        assert_eq!(again.changes.len(), report.changes.len(), "{case}");
-        assert_eq!(again.old_text.as_deref(), Some(written.as_str()), "{case}");
-        assert_eq!(again.new_text, written, "{case}");
+        assert_eq!(world.mise_toml().unwrap_or_default(), written, "{case}");
+
+        // --check agrees, without a request.
+        world.github.clear_log();
+        let check = world.wire(&["--check"]);
         assert_eq!(
-            fs::read_to_string(repo.path().join("mise.toml")).unwrap(),
-            written
+            check.code, first.code,
+            "{case}: {}{}",
+            check.stdout, check.stderr
         );
-        let check = wire::run(repo.path(), Mode::Check).unwrap();
-        assert_eq!(
-            check.conflicts, report.conflicts,
-            "{case}: conflicts persist"
+        assert!(
+            world.github.requests().is_empty(),
+            "{case}: --check asked GitHub"
         );
-        assert_eq!(check.is_up_to_date(), report.conflicts.is_empty(), "{case}");
     }
 }
 
 #[test]
 fn dry_run_and_check_write_nothing() {
     for case in CASES {
-        for mode in [Mode::DryRun, Mode::Check] {
-            let repo = checkout(case);
-            let before = snapshot(repo.path());
-            let report = wire::run(repo.path(), mode).unwrap();
+        for mode in ["--dry-run", "--check"] {
+            let world = World::new(case);
+            let before = snapshot(&world.repo());
+            let run = world.wire(&[mode]);
             assert_eq!(
-                snapshot(repo.path()),
+                snapshot(&world.repo()),
                 before,
-                "{case} {mode:?} wrote something"
+                "{case} {mode} wrote something"
             );
-            // What would be written is exactly what Write writes.
-            let expected = fs::read_to_string(fixture(case).join("expected.mise.toml")).unwrap();
-            assert_eq!(report.new_text, expected, "{case} {mode:?}");
-            assert_eq!(
-                report.old_text,
-                fs::read_to_string(repo.path().join("mise.toml")).ok(),
-                "{case}"
-            );
-            assert!(report.text_changed(), "{case}: every fixture needs changes");
-            assert!(!report.is_up_to_date(), "{case}: --check must fail");
+            // Every fixture needs changes: a check fails (exit 1), a dry run reports them.
+            if mode == "--check" {
+                assert_eq!(run.code, 1, "{case}: {}", run.stdout);
+                assert!(
+                    run.stderr.contains("is out of date") || run.stderr.contains("cannot be met"),
+                    "{case}: {}",
+                    run.stderr
+                );
+            } else {
+                assert!(run.stdout.contains("dry run: "), "{case}: {}", run.stdout);
+                assert!(
+                    run.stdout
+                        .lines()
+                        .any(|l| l.starts_with(['+', '~']) || l.starts_with("conflict: ")),
+                    "{case}: {}",
+                    run.stdout
+                );
+            }
         }
     }
 }
 
 #[test]
-fn check_fails_on_drift_and_passes_after_write() {
-    let repo = checkout("basic");
-    assert!(!wire::run(repo.path(), Mode::Check).unwrap().is_up_to_date());
-    wire::run(repo.path(), Mode::Write).unwrap();
-    let check = wire::run(repo.path(), Mode::Check).unwrap();
-    assert!(check.is_up_to_date(), "{}", report_text(&check));
-    assert!(!check.text_changed());
-
-    // A skill tightening its constraint is drift again.
-    let skill = repo.path().join(".agents/skills/lint/SKILL.md");
-    let text = fs::read_to_string(&skill).unwrap();
-    fs::write(&skill, text.replace(">=1.6.0", ">=1.7.0")).unwrap();
-    let check = wire::run(repo.path(), Mode::Check).unwrap();
-    assert!(!check.is_up_to_date());
-    let jira = check
-        .changes
-        .iter()
-        .find(|c| c.key() == "skillrig:acme/tools/jira")
-        .unwrap();
-    assert_eq!(
-        *jira,
-        Change::Updated {
-            key: "skillrig:acme/tools/jira".into(),
-            from: r#"{ version = "latest", constraint = ">=1.6.0, <2" }"#.into(),
-            to: r#"{ version = "latest", constraint = ">=1.6.0, >=1.7.0, <2" }"#.into(),
-        }
+fn a_range_becomes_the_newest_release_in_it_and_holds_it() {
+    let world = World::new("basic");
+    assert_eq!(world.wire(&[]).code, 0);
+    // jira: skills need `>=1.6.0, <2`; 2.10.0 is newer but outside, 2.11.0-rc.1 a prerelease.
+    let text = world.mise_toml().unwrap();
+    assert!(
+        text.contains(
+            r#""skillrig:acme/tools/jira" = { version = "1.7.0", constraint = ">=1.6.0, <2" }"#
+        ),
+        "{text}"
+    );
+    // A release inside the range appears: plain wire keeps the pin, --upgrade moves it.
+    let mut newer = testkit::OriginBuilder::new("acme", "tools")
+        .cli(Cli::new("jira").versions(&["1.8.0"]))
+        .build()
+        .releases;
+    world
+        .github
+        .update_repo("acme", "tools", |repo| repo.releases.append(&mut newer));
+    std::fs::remove_dir_all(world.root.path().join("cache")).ok();
+    assert_eq!(world.wire(&[]).code, 0);
+    assert!(world.mise_toml().unwrap().contains(r#"version = "1.7.0""#));
+    let upgrade = world.wire(&["--upgrade"]);
+    assert_eq!(upgrade.code, 0, "{}", upgrade.stderr);
+    assert!(
+        upgrade.stdout.contains(r#"~ skillrig:acme/tools/jira: { version = "1.7.0", constraint = ">=1.6.0, <2" } -> { version = "1.8.0", constraint = ">=1.6.0, <2" }"#),
+        "{}",
+        upgrade.stdout
     );
 }
 
 #[test]
-fn conflicts_leave_the_user_entry_alone() {
-    let repo = checkout("conflict");
-    let report = wire::run(repo.path(), Mode::Write).unwrap();
-    assert_eq!(report.conflicts.len(), 2, "{}", report_text(&report));
+fn check_fails_on_a_pin_outside_the_skills_requirement() {
+    let world = World::new("basic");
+    assert_eq!(world.wire(&[]).code, 0);
+    assert_eq!(world.wire(&["--check"]).code, 0);
+    // A skill tightening its requirement makes the pin a conflict.
+    let skill = world.repo().join(LINT);
+    let text = fs::read_to_string(&skill).unwrap();
+    fs::write(&skill, text.replace(">=1.6.0", ">=1.8.0")).unwrap();
+    let check = world.wire(&["--check"]);
+    assert_eq!(check.code, 1);
     assert!(
-        report
-            .conflicts
-            .iter()
-            .any(|c| c.contains("pinned to `1.5.0`"))
+        check
+            .stdout
+            .contains("conflict: `skillrig:acme/tools/jira` is pinned to `1.7.0`"),
+        "{}",
+        check.stdout
+    );
+    assert!(check.stderr.contains("--upgrade"), "{}", check.stderr);
+}
+
+#[test]
+fn a_tool_the_origin_does_not_release_is_reported_not_written() {
+    let world = World::new("basic");
+    let skill = world.repo().join(LINT);
+    let text = fs::read_to_string(&skill).unwrap();
+    fs::write(&skill, text.replace("tool: jira", "tool: jria")).unwrap();
+    let run = world.wire(&[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("not released: acme/tools releases no CLI named `jria`"),
+        "{}",
+        run.stdout
     );
     assert!(
-        report
-            .conflicts
-            .iter()
-            .any(|c| c.contains("no version of `skillrig:acme/tools/tfc`"))
+        run.stdout
+            .contains("did you mean `skillrig:acme/tools/jira`?"),
+        "{}",
+        run.stdout
     );
-    assert!(
-        report
-            .new_text
-            .contains(r#""skillrig:acme/tools/jira" = "1.5.0" # the team is stuck on 1.5 for now"#)
-    );
-    assert!(
-        !report.new_text.contains("tfc"),
-        "a contradiction adds nothing"
-    );
-    let keys: Vec<&str> = report.changes.iter().map(Change::key).collect();
-    assert_eq!(keys, ["skillrig:acme/tools/oxid"]);
+    assert!(!world.mise_toml().unwrap().contains("jria"));
 }
 
 #[test]
 fn only_the_origins_own_tools_are_wired() {
-    let repo = checkout("basic");
-    let report = wire::run(repo.path(), Mode::DryRun).unwrap();
+    let world = World::new("basic");
+    let run = world.wire(&["--dry-run"]);
     for tool in ["gh", "terraform", "yq"] {
         assert!(
-            !report.new_text.contains(&format!("/{tool}\"")),
+            !run.stdout.contains(&format!("/{tool} ")),
             "{tool} must not be wired"
         );
         assert!(
-            report
-                .notes
-                .iter()
-                .any(|n| n.contains(&format!("`{tool}`"))),
+            run.stdout.contains(&format!("`{tool}`")),
             "{tool} skip is reported"
         );
     }
@@ -231,19 +313,18 @@ fn only_the_origins_own_tools_are_wired() {
 
 #[test]
 fn write_leaves_no_temporary_files() {
-    let repo = checkout("basic");
-    let mut before: Vec<_> = fs::read_dir(repo.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    wire::run(repo.path(), Mode::Write).unwrap();
-    let mut after: Vec<_> = fs::read_dir(repo.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    before.sort();
-    after.sort();
-    assert_eq!(before, after);
+    let world = World::new("basic");
+    let names = |dir: &Path| {
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let before = names(&world.repo());
+    assert_eq!(world.wire(&[]).code, 0);
+    assert_eq!(names(&world.repo()), before);
 }
 
 #[cfg(unix)]
@@ -251,15 +332,14 @@ fn write_leaves_no_temporary_files() {
 fn write_keeps_a_symlink_and_the_file_mode() {
     use std::os::unix::fs::{PermissionsExt as _, symlink};
 
-    let repo = checkout("basic");
-    let elsewhere = tempfile::tempdir().unwrap();
-    let real = elsewhere.path().join("shared-mise.toml");
-    fs::rename(repo.path().join("mise.toml"), &real).unwrap();
+    let world = World::new("basic");
+    let real = world.root.path().join("shared-mise.toml");
+    fs::rename(world.repo().join("mise.toml"), &real).unwrap();
     fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
-    symlink(&real, repo.path().join("mise.toml")).unwrap();
+    symlink(&real, world.repo().join("mise.toml")).unwrap();
 
-    wire::run(repo.path(), Mode::Write).unwrap();
-    let link = fs::symlink_metadata(repo.path().join("mise.toml")).unwrap();
+    assert_eq!(world.wire(&[]).code, 0);
+    let link = fs::symlink_metadata(world.repo().join("mise.toml")).unwrap();
     assert!(link.file_type().is_symlink(), "the link survives");
     assert_eq!(
         fs::read_to_string(&real).unwrap(),
@@ -273,81 +353,58 @@ fn write_keeps_a_symlink_and_the_file_mode() {
 
 #[test]
 fn nothing_required_creates_no_file() {
-    let repo = checkout("ghe-fresh");
-    let skill = repo.path().join(".agents/skills/deploy/SKILL.md");
+    let world = World::new("ghe-fresh");
     fs::write(
-        &skill,
+        world.repo().join(".agents/skills/deploy/SKILL.md"),
         "---\nname: deploy\nmetadata:\n  x-skillrig.version: \"1.0.0\"\n---\n",
     )
     .unwrap();
-    let report = wire::run(repo.path(), Mode::Write).unwrap();
-    assert!(report.changes.is_empty());
-    assert_eq!(report.new_text, "");
-    assert!(!report.text_changed());
-    assert!(report.is_up_to_date());
-    assert!(!repo.path().join("mise.toml").exists());
+    let run = world.wire(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("is up to date\n"), "{}", run.stdout);
+    assert!(world.mise_toml().is_none());
 }
 
 #[test]
 fn finds_the_project_from_a_subdirectory() {
-    let repo = checkout("basic");
-    let nested = repo.path().join("src/deep");
+    let world = World::new("basic");
+    let nested = world.repo().join("src/deep");
     fs::create_dir_all(&nested).unwrap();
     assert_eq!(
-        wire::find_project_dir(&nested).as_deref(),
-        Some(repo.path())
+        skillrig_cli::consumer::find_project_dir(&nested).as_deref(),
+        Some(world.repo().as_path())
     );
     let empty = tempfile::tempdir().unwrap();
-    assert_eq!(wire::find_project_dir(empty.path()), None);
-}
-
-/// Runs wire on the `basic` case after `edit`, expecting a failure.
-fn failure_after(name: &str, edit: impl FnOnce(&Path)) -> skillrig_cli::report::Failure {
-    let repo = checkout("basic");
-    edit(repo.path());
-    let before = snapshot(repo.path());
-    let failure = wire::run(repo.path(), Mode::Write).expect_err(name);
-    assert_eq!(snapshot(repo.path()), before, "a failed run writes nothing");
-    failure
+    assert_eq!(skillrig_cli::consumer::find_project_dir(empty.path()), None);
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
     fs::write(root.join(rel), text).unwrap();
 }
 
-const LOCK: &str = ".skillrig/skills-lock.json";
-const LINT: &str = ".agents/skills/lint/SKILL.md";
-
 #[test]
 fn errors_name_the_file_and_say_what_to_do() {
     // (edit, exit code, message fragment, hint fragment)
     type Edit = Box<dyn FnOnce(&Path)>;
-    let cases: Vec<(&str, Edit, u8, &str, &str)> = vec![
+    let cases: Vec<(&str, Edit, i32, &str, &str)> = vec![
         (
             "missing lock",
             Box::new(|root| fs::remove_file(root.join(LOCK)).unwrap()),
-            EXIT_USAGE,
+            2,
             "no skills lock at `",
             "`skillrig add <skill>` vendors a skill and creates the lock",
         ),
         (
             "lock not JSON",
             Box::new(|root| write(root, LOCK, "{ nope")),
-            EXIT_USAGE,
-            "skills-lock.json`: not a valid skills lock: ",
+            2,
+            "skills-lock.json`: not a valid skills lock",
             "restore it from version control",
-        ),
-        (
-            "lock version 2",
-            Box::new(|root| write(root, LOCK, r#"{"lockfileVersion": 2}"#)),
-            EXIT_USAGE,
-            "unsupported lockfileVersion: 2",
-            "lockfileVersion 1",
         ),
         (
             "lock without origin",
             Box::new(|root| write(root, LOCK, r#"{"lockfileVersion": 1, "skills": {}}"#)),
-            EXIT_USAGE,
+            2,
             "skills-lock.json` names no origin",
             "records the origin",
         ),
@@ -360,7 +417,7 @@ fn errors_name_the_file_and_say_what_to_do() {
                     r#"{"lockfileVersion": 1, "origin": "../origin", "skills": {}}"#,
                 )
             }),
-            EXIT_USAGE,
+            2,
             "skills-lock.json`: invalid origin `../origin`: local origins are not supported",
             "must be a GitHub repository",
         ),
@@ -373,36 +430,23 @@ fn errors_name_the_file_and_say_what_to_do() {
                     r#"{"lockfileVersion": 1, "origin": "acme/tools", "skills": {"x": {"path": "../x"}}}"#,
                 )
             }),
-            EXIT_USAGE,
+            2,
             "skill `x` has path `../x`, which is not inside the project",
             "re-add the skill",
         ),
         (
             "vendored skill missing",
             Box::new(|root| fs::remove_file(root.join(LINT)).unwrap()),
-            EXIT_FAILURE,
-            "lint/SKILL.md`: cannot read the file: ",
+            1,
+            "lint/SKILL.md`: cannot read the file",
             "`skillrig verify`",
         ),
         (
             "malformed SKILL.md",
             Box::new(|root| write(root, LINT, "---\nname: lint\n")),
-            EXIT_USAGE,
+            2,
             "lint/SKILL.md`: unterminated YAML frontmatter",
             "",
-        ),
-        (
-            "unquoted version",
-            Box::new(|root| {
-                write(
-                    root,
-                    LINT,
-                    "---\nname: lint\nmetadata:\n  x-skillrig.version: 1.4\n---\n",
-                )
-            }),
-            EXIT_USAGE,
-            "lint/SKILL.md`: metadata \"x-skillrig.version\" is required",
-            "quote the version",
         ),
         (
             "bad constraint from the origin",
@@ -413,8 +457,8 @@ fn errors_name_the_file_and_say_what_to_do() {
                     "---\nname: lint\nmetadata:\n  x-skillrig.version: \"1\"\n  x-skillrig.requires:\n    - {tool: jira, version: \"latest\", source: acme/tools}\n---\n",
                 )
             }),
-            EXIT_USAGE,
-            "lint/SKILL.md`: invalid version constraint `latest`: ",
+            2,
+            "lint/SKILL.md`: invalid version constraint `latest`",
             "joined with commas",
         ),
         (
@@ -426,94 +470,80 @@ fn errors_name_the_file_and_say_what_to_do() {
                     "---\nname: lint\nmetadata:\n  x-skillrig.version: \"1\"\n  x-skillrig.requires:\n    - {tool: acme/tools/jira, source: acme/tools}\n---\n",
                 )
             }),
-            EXIT_USAGE,
+            2,
             "lint/SKILL.md`: `tool: acme/tools/jira` in `x-skillrig.requires` is an address, not a binary name",
-            "binary's name",
-        ),
-        (
-            "tool with a bad character",
-            Box::new(|root| {
-                write(
-                    root,
-                    LINT,
-                    "---\nname: lint\nmetadata:\n  x-skillrig.version: \"1\"\n  x-skillrig.requires:\n    - {tool: 'ji ra', source: acme/tools}\n---\n",
-                )
-            }),
-            EXIT_USAGE,
-            "lint/SKILL.md`: invalid tool address `ji ra`: the binary name contains ' '",
-            "binary's name",
-        ),
-        (
-            "requirement without a tool",
-            Box::new(|root| {
-                write(
-                    root,
-                    LINT,
-                    "---\nname: lint\nmetadata:\n  x-skillrig.version: \"1\"\n  x-skillrig.requires:\n    - {version: '>=1', source: acme/tools}\n---\n",
-                )
-            }),
-            EXIT_USAGE,
-            "lint/SKILL.md`: invalid tool address ``: it is empty",
             "binary's name",
         ),
         (
             "mise.toml not TOML",
             Box::new(|root| write(root, "mise.toml", "[tools]\nnode = \"22\"\nbroken = \n")),
-            EXIT_USAGE,
+            2,
             "mise.toml` is not valid TOML: ",
             "fix the file first",
         ),
         (
             "tools not a table",
             Box::new(|root| write(root, "mise.toml", "tools = \"node\"\n")),
-            EXIT_USAGE,
+            2,
             "mise.toml`: `tools` is not a table",
             "[tools]",
         ),
     ];
     for (name, edit, code, message, hint) in cases {
-        let failure = failure_after(name, edit);
-        assert_eq!(failure.code(), code, "{name}: {failure}");
-        assert!(
-            failure.message().contains(message),
-            "{name}: {}",
-            failure.message()
+        let world = World::new("basic");
+        edit(&world.repo());
+        let before = snapshot(&world.repo());
+        let run = world.wire(&[]);
+        assert_eq!(
+            snapshot(&world.repo()),
+            before,
+            "{name}: a failed run writes nothing"
         );
-        assert!(!failure.message().contains('\n'), "{name}: one line");
+        assert_eq!(run.code, code, "{name}: {}", run.stderr);
+        let mut lines = run.stderr.lines();
+        let first = lines.next().unwrap_or_default();
+        assert!(first.starts_with("skillrig-mise: "), "{name}: {first}");
+        assert!(first.contains(message), "{name}: {first}");
         assert!(
-            failure.hints().iter().any(|h| h.contains(hint)),
-            "{name}: {:?}",
-            failure.hints()
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with("  hint: ") && l.contains(hint)),
+            "{name}: {}",
+            run.stderr
         );
     }
 }
 
 #[test]
 fn toml_errors_give_the_line() {
-    let failure = failure_after("bad toml", |root| {
-        write(root, "mise.toml", "[tools]\nnode = \"22\"\nbroken = \n")
-    });
+    let world = World::new("basic");
+    write(
+        &world.repo(),
+        "mise.toml",
+        "[tools]\nnode = \"22\"\nbroken = \n",
+    );
+    let run = world.wire(&[]);
     assert!(
-        failure.message().ends_with("(line 3)"),
+        run.stderr.lines().next().unwrap().ends_with("(line 3)"),
         "{}",
-        failure.message()
+        run.stderr
     );
 }
 
 #[test]
 fn external_requirements_are_not_validated() {
     // A constraint only another tool understands is not wire's to reject.
-    let repo = checkout("basic");
+    let world = World::new("basic");
     write(
-        repo.path(),
+        &world.repo(),
         LINT,
         "---\nname: lint\nmetadata:\n  x-skillrig.version: \"1\"\n  x-skillrig.requires:\n    - {tool: '@scope/pkg', version: 'latest || next', source: npm/pkg}\n---\n",
     );
-    let report = wire::run(repo.path(), Mode::DryRun).unwrap();
+    let run = world.wire(&["--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        report
-            .notes
-            .iter()
-            .any(|n| n.contains("`@scope/pkg` comes from `npm/pkg`"))
+        run.stdout.contains("`@scope/pkg` comes from `npm/pkg`"),
+        "{}",
+        run.stdout
     );
 }

@@ -30,8 +30,14 @@ pub enum DigestSource {
     },
     /// The `digest` (`sha256:<hex>`) GitHub reports for the release asset.
     GithubDigest,
-    /// A digest supplied by the user, e.g. pinned in configuration or a lock file.
+    /// A digest supplied by the user, e.g. pinned in configuration.
     User,
+    /// The project's tools lock (`.skillrig/tools-lock.json`), recorded by
+    /// `skillrig-mise lock` when the team pinned this release.
+    ToolsLock {
+        /// The lock file, as shown to the user.
+        path: String,
+    },
 }
 
 impl fmt::Display for DigestSource {
@@ -40,6 +46,7 @@ impl fmt::Display for DigestSource {
             Self::ChecksumsFile { name } => write!(f, "checksums file `{name}`"),
             Self::GithubDigest => f.write_str("GitHub asset digest"),
             Self::User => f.write_str("user-supplied digest"),
+            Self::ToolsLock { path } => write!(f, "tools lock `{path}`"),
         }
     }
 }

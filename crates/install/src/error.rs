@@ -97,10 +97,23 @@ impl hint::Hint for InstallError {
                 "ask the origin to publish a checksums file (`<bin>_checksums.txt`) with each release".into(),
                 "or set `verify = \"none\"` for this tool in mise.toml to install it unverified (not recommended)".into(),
             ],
-            Repr::Mismatch { matched, .. } => {
+            Repr::Mismatch {
+                matched,
+                mismatched,
+                ..
+            } => {
                 let mut hints = vec![
                     "do not use this asset: it may have been tampered with or replaced after publication".into(),
                 ];
+                if mismatched
+                    .iter()
+                    .any(|e| matches!(e.source, DigestSource::ToolsLock { .. }))
+                {
+                    hints.push(
+                        "if the origin re-published this release on purpose, run `skillrig-mise lock` to record the new asset and review the change in version control"
+                            .into(),
+                    );
+                }
                 if !matched.is_empty() {
                     let names: Vec<String> = matched.iter().map(ToString::to_string).collect();
                     hints.push(format!(

@@ -98,6 +98,30 @@ impl AssetFormat {
             .map_or(AssetFormat::Raw, |(_, f)| *f)
     }
 
+    /// The file-name suffixes of every asset this crate can install, most preferred first, for
+    /// a Windows target or another: archives (zip first on Windows), then single compressed
+    /// binaries, then the raw binary (`.exe` on Windows, and no suffix). Callers that guess
+    /// asset names (`<bin>_<version>_<os>_<arch>` + suffix) take the list from here, so every
+    /// format the installer supports is looked for and none it cannot install is picked.
+    pub fn suffixes(windows: bool) -> Vec<&'static str> {
+        const ARCHIVES: &[&str] = &[
+            ".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2", ".tgz", ".txz", ".tzst", ".tbz2", ".tbz",
+            ".tar", ".zip",
+        ];
+        const SINGLE: &[&str] = &[".gz", ".xz", ".zst", ".bz2"];
+        let mut out = Vec::new();
+        if windows {
+            out.push(".zip");
+        }
+        out.extend(ARCHIVES.iter().filter(|s| !(windows && **s == ".zip")));
+        out.extend(SINGLE);
+        if windows {
+            out.push(".exe");
+        }
+        out.push("");
+        out
+    }
+
     /// Returns true if and only if the asset is an archive holding several entries
     /// (tar or zip), as opposed to one (possibly compressed) binary.
     pub fn is_archive(self) -> bool {
@@ -197,5 +221,26 @@ mod tests {
         }
         assert!(AssetFormat::Zip.is_archive());
         assert!(!AssetFormat::Gz.is_archive());
+    }
+}
+
+#[cfg(test)]
+mod suffix_tests {
+    use super::AssetFormat;
+
+    #[test]
+    fn every_suffix_is_a_format_this_crate_installs() {
+        for windows in [false, true] {
+            let suffixes = AssetFormat::suffixes(windows);
+            assert_eq!(suffixes.last(), Some(&""), "the raw binary comes last");
+            for suffix in suffixes {
+                let name = format!("tool_1.0.0_linux_amd64{suffix}");
+                let format = AssetFormat::from_asset_name(&name);
+                let raw = suffix.is_empty() || suffix == ".exe";
+                assert_eq!(format == AssetFormat::Raw, raw, "{suffix}");
+            }
+        }
+        assert_eq!(AssetFormat::suffixes(true)[0], ".zip");
+        assert!(AssetFormat::suffixes(false).contains(&".tar.bz2"));
     }
 }

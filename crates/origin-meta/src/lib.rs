@@ -46,6 +46,7 @@
 //! - [`ChecksumsFile`]: SHA-256 checksums files ([`checksums`]).
 //! - [`SkillsLock`], [`SkillManifest`], [`ToolRequirement`], [`Requirement`]: consumer files
 //!   and version constraints ([`lock`], [`manifest`], [`requirement`]).
+//! - [`ToolsLock`]: the tools lock `skillrig-mise lock` writes ([`tools_lock`]).
 //!
 //! # Errors
 //!
@@ -65,6 +66,7 @@ pub mod platform;
 pub mod requirement;
 pub mod spec;
 pub mod stream;
+pub mod tools_lock;
 
 pub use address::{AddressError, AddressErrorKind, Origin, Part, ToolAddress};
 pub use checksums::{ChecksumEntry, ChecksumsError, ChecksumsErrorKind, ChecksumsFile};
@@ -80,4 +82,7 @@ pub use requirement::{Requirement, RequirementError, ToolRequirement};
 pub use spec::{
     AssetTemplate, BinarySpec, PlatformOverride, PlatformTokens, SpecSource, TemplateError,
 };
-pub use stream::{Stream, StreamRuleError, StreamVersion};
+pub use stream::{Stream, StreamRuleError, StreamVersion, binary_names};
+pub use tools_lock::{
+    LockedAsset, LockedTool, TOOLS_LOCK_VERSION, ToolsLock, ToolsLockError, ToolsLockErrorKind,
+};

@@ -18,7 +18,7 @@
 //! build metadata and no `v` ([`StreamVersion`]'s `Display`): `1.7.0+jira` → `1.7.0`,
 //! `jira-v2.0.0-rc.1` → `2.0.0-rc.1`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use semver::Version;
@@ -209,6 +209,31 @@ impl fmt::Display for StreamVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.version, f)
     }
+}
+
+/// The binary names that tags of the conventional forms announce: `<name>` from
+/// `[v]<core>+<name>`, `<name>-v<core>` and `<name>-<core>` (`<core>` a SemVer version).
+/// Used to tell a user which CLIs an origin releases when they ask for one it does not.
+pub fn binary_names<'a>(tags: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for tag in tags {
+        if let Some((core, build)) = tag.strip_prefix('v').unwrap_or(tag).split_once('+') {
+            if !build.is_empty() && parse_core(core).is_some() {
+                names.insert(build.to_owned());
+            }
+            continue;
+        }
+        // `<name>-v<core>` or `<name>-<core>`: the name ends at the last `-` before a version.
+        let found = tag.match_indices('-').find_map(|(i, _)| {
+            let (name, rest) = (&tag[..i], &tag[i + 1..]);
+            let core = rest.strip_prefix('v').unwrap_or(rest);
+            (!name.is_empty() && parse_core(core).is_some()).then_some(name)
+        });
+        if let Some(name) = found {
+            names.insert(name.to_owned());
+        }
+    }
+    names
 }
 
 /// `[v]<core>+<name>` with the build part exactly `name`.
@@ -409,5 +434,24 @@ mod tests {
                 assert_eq!(versions[0].tag(), want, "{present:?} reversed={reversed}");
             }
         }
+    }
+
+    #[test]
+    fn binary_names_come_from_every_conventional_tag_form() {
+        let names = binary_names([
+            "1.7.0+jira",
+            "v2.0.0+jira",
+            "0.0.6+tfc",
+            "oxid-v0.5.0",
+            "jira-cli-1.0.0",
+            "kube-lint-v2.0.0-rc.1",
+            "v1.0.0",
+            "release-notes",
+            "nightly+",
+        ]);
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            ["jira", "jira-cli", "kube-lint", "oxid", "tfc"]
+        );
     }
 }

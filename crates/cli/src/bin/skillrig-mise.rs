@@ -4,34 +4,44 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use skillrig_cli::commands::{cache, install, list_versions, verify, wire};
+use clap::{CommandFactory as _, Parser, Subcommand};
+use skillrig_cli::commands::{cache, install, list_versions, lock, origin, verify, wire};
+use skillrig_cli::consumer::{Project, find_project_dir};
 use skillrig_cli::options::ToolOptions;
 use skillrig_cli::report::{EXIT_USAGE, Failure};
 use skillrig_cli::session::Session;
 
 const AFTER_HELP: &str = "\
-Tool addresses: OWNER/REPO/BIN (github.com), HOST/OWNER/REPO/BIN (GitHub Enterprise), or BIN
-with the `origin` option or SKILLRIG_ORIGIN=OWNER/REPO[@REF].
+Tool addresses: OWNER/REPO/BIN (github.com) or HOST/OWNER/REPO/BIN (GitHub Enterprise).
 
 Tool options come from mise (MISE_TOOL_OPTS__<KEY>) or --option KEY=VALUE:
-  origin, verify (required|none), asset, bin, checksums, constraint.
+  verify (required|none), asset, bin, checksums, constraint.
 
 Exit codes: 0 success, 1 the operation failed, 2 usage or configuration error.
 Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr). Tokens: see `skillrig-auth doctor`.";
 
 /// Installs CLIs released from a skillrig origin, one mise tool per CLI.
 #[derive(Debug, Parser)]
-#[command(name = "skillrig-mise", version, after_help = AFTER_HELP)]
+#[command(
+    name = "skillrig-mise",
+    version,
+    long_version = skillrig_cli::LONG_VERSION,
+    after_help = AFTER_HELP
+)]
 struct Cli {
     /// More log output on stderr (repeat for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
-    /// Use only cached GitHub responses; make no network request.
-    #[arg(long, global = true)]
-    offline: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Use only cached GitHub responses; make no network request.
+#[derive(Debug, clap::Args)]
+struct Offline {
+    /// Use only cached GitHub responses; make no network request.
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +53,8 @@ enum Command {
         /// Tool option KEY=VALUE (repeatable); overrides MISE_TOOL_OPTS__KEY.
         #[arg(long = "option", value_name = "KEY=VALUE")]
         options: Vec<String>,
+        #[command(flatten)]
+        offline: Offline,
     },
     /// Download, verify and install one version into INSTALL_PATH/bin.
     Install {
@@ -59,23 +71,45 @@ enum Command {
         /// Tool option KEY=VALUE (repeatable); overrides MISE_TOOL_OPTS__KEY.
         #[arg(long = "option", value_name = "KEY=VALUE")]
         options: Vec<String>,
+        #[command(flatten)]
+        offline: Offline,
     },
     /// Write the CLIs your vendored skills require into mise.toml (`x-skillrig.requires`).
     ///
     /// Reads .skillrig/skills-lock.json and each locked skill's SKILL.md; for every
     /// requirement served by the lock's origin, adds "skillrig:OWNER/REPO/TOOL" to mise.toml,
-    /// keeping comments, order and your own pins. Ranges become `latest` plus a `constraint`
-    /// option that list-versions and install enforce.
+    /// keeping comments, order and your own pins. A range becomes an exact pin (the newest
+    /// released version in it) with the range beside it as the `constraint` option, so the
+    /// project runs a version its skills accept whatever else is installed.
     Wire {
         /// Show what would change; write nothing.
         #[arg(long, conflicts_with = "check")]
         dry_run: bool,
-        /// Exit 1 if mise.toml is out of date (for CI); write nothing.
+        /// Exit 1 if mise.toml is out of date or a pin violates the skills (for CI); write
+        /// nothing and make no network request.
+        #[arg(long)]
+        check: bool,
+        /// Move every range pin to the newest released version in its range.
+        #[arg(long, conflicts_with = "check")]
+        upgrade: bool,
+        /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
+        #[arg(long, value_name = "DIR")]
+        project: Option<PathBuf>,
+        #[command(flatten)]
+        offline: Offline,
+    },
+    /// Record, for every skillrig tool mise.toml pins, the release and each platform's asset
+    /// digest in .skillrig/tools-lock.json; installs then refuse anything else.
+    Lock {
+        /// Exit 1 if the lock is missing an entry or disagrees with mise.toml (for CI); write
+        /// nothing.
         #[arg(long)]
         check: bool,
         /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
         #[arg(long, value_name = "DIR")]
         project: Option<PathBuf>,
+        #[command(flatten)]
+        offline: Offline,
     },
     /// Check that the CLIs your skills require are installed, untouched, and released from
     /// the skills' history (exit 0 all good, 1 findings, 2 usage).
@@ -83,18 +117,24 @@ enum Command {
         /// Print one JSON object (for CI).
         #[arg(long)]
         json: bool,
-        /// Fail on warnings too (skill edited since the release, unverified install, version
-        /// outside the constraint).
+        /// Fail on warnings too (skill edited since the release, unverified install).
         #[arg(long)]
         strict: bool,
         /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
         #[arg(long, value_name = "DIR")]
         project: Option<PathBuf>,
+        #[command(flatten)]
+        offline: Offline,
     },
     /// Manage the GitHub API response cache.
     Cache {
         #[command(subcommand)]
         action: CacheAction,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -107,7 +147,7 @@ enum CacheAction {
 }
 
 fn main() -> ExitCode {
-    // A plugin from another release may pass arguments this build misreads: refuse first.
+    // A plugin of another protocol must hear so before anything else goes wrong.
     if let Err(failure) = skillrig_cli::plugin_protocol::check_env() {
         failure.print("skillrig-mise");
         return ExitCode::from(failure.code());
@@ -139,9 +179,13 @@ fn options(flags: &[String]) -> Result<ToolOptions, Failure> {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let session = Session::from_process(cli.offline)?;
     match cli.command {
-        Command::ListVersions { tool, options: o } => {
+        Command::ListVersions {
+            tool,
+            options: o,
+            offline,
+        } => {
+            let session = Session::from_process(offline.offline)?;
             let opts = options(&o)?;
             let list = list_versions::run(&session, &tool, &opts)?;
             let json = serde_json::to_string(&list).expect("serializable");
@@ -153,7 +197,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             install_path,
             download_path,
             options: o,
+            offline,
         } => {
+            let session = Session::from_process(offline.offline)?;
             let opts = options(&o)?;
             let target = install::Target {
                 install_path,
@@ -169,15 +215,44 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Wire {
             dry_run,
             check,
+            upgrade,
             project,
-        } => run_wire(dry_run, check, project),
+            offline,
+        } => {
+            let session = Session::from_process(offline.offline)?;
+            let mode = if check {
+                wire::Mode::Check
+            } else if dry_run {
+                wire::Mode::DryRun
+            } else {
+                wire::Mode::Write
+            };
+            let project = open_project(project, "wire tools from")?;
+            let catalog = origin::Catalog { session: &session };
+            let report = wire::run(&project, wire::WireOptions { mode, upgrade }, &catalog)?;
+            print_stdout(&wire::render(&report, mode))?;
+            wire::verdict(&report, mode, &project)
+        }
+        Command::Lock {
+            check,
+            project,
+            offline,
+        } => {
+            let session = Session::from_process(offline.offline)?;
+            let project = open_project(project, "lock tools for")?;
+            let report = lock::run(&session, &project, check)?;
+            print_stdout(&report.render())?;
+            report.verdict()
+        }
         Command::Verify {
             json,
             strict,
             project,
+            offline,
         } => {
-            let dir = project_dir(project)?;
-            let report = verify::run(&session, &dir, verify::VerifyOptions { strict })?;
+            let session = Session::from_process(offline.offline)?;
+            let project = open_project(project, "verify against")?;
+            let report = verify::run(&session, &project, verify::VerifyOptions { strict })?;
             print_stdout(&if json {
                 report.render_json()
             } else {
@@ -190,75 +265,51 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Cache { action } => match action {
-            CacheAction::Clear => match cache::clear(&session)? {
-                Some(dir) => print_stdout(&format!("cleared {}", dir.display())),
-                None => print_stdout("no cache directory configured"),
-            },
-            CacheAction::Dir => match cache::cache_root(&session) {
-                Some(dir) => print_stdout(&dir.display().to_string()),
-                None => Err(Failure::new(
-                    "no cache directory: set SKILLRIG_CACHE_DIR or HOME",
-                )),
-            },
-        },
-    }
-}
-
-fn run_wire(dry_run: bool, check: bool, project: Option<PathBuf>) -> Result<(), Failure> {
-    let mode = if check {
-        wire::Mode::Check
-    } else if dry_run {
-        wire::Mode::DryRun
-    } else {
-        wire::Mode::Write
-    };
-    let report = wire::run(&project_dir(project)?, mode)?;
-    let mut lines: Vec<String> = report.changes.iter().map(ToString::to_string).collect();
-    lines.extend(report.notes.iter().map(|n| format!("note: {n}")));
-    lines.extend(report.conflicts.iter().map(|c| format!("conflict: {c}")));
-    let verdict = match mode {
-        wire::Mode::Write if report.text_changed() => format!("wrote {}", report.path.display()),
-        wire::Mode::Write | wire::Mode::Check if report.is_up_to_date() => {
-            format!("{} is up to date", report.path.display())
+        Command::Cache { action } => {
+            let session = Session::from_process(false)?;
+            match action {
+                CacheAction::Clear => match cache::clear(&session)? {
+                    Some(dir) => print_stdout(&format!("cleared {}", dir.display())),
+                    None => print_stdout("no cache directory configured"),
+                },
+                CacheAction::Dir => match cache::cache_root(&session) {
+                    Some(dir) => print_stdout(&dir.display().to_string()),
+                    None => Err(Failure::new("no cache directory")
+                        .hint("set SKILLRIG_CACHE_DIR, XDG_CACHE_HOME or HOME")),
+                },
+            }
         }
-        wire::Mode::Check => format!(
-            "{} is out of date; run `skillrig-mise wire`",
-            report.path.display()
-        ),
-        _ => format!("dry run: {} left unchanged", report.path.display()),
-    };
-    lines.push(verdict);
-    print_stdout(&lines.join("\n"))?;
-    if !report.conflicts.is_empty() {
-        return Err(Failure::new(format!(
-            "{} requirement(s) conflict with pins in {}",
-            report.conflicts.len(),
-            report.path.display()
-        ))
-        .hint("change the pin to a version the skills accept, or update the skills"));
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "skillrig-mise", &mut out);
+            print_stdout(String::from_utf8_lossy(&out).trim_end())
+        }
     }
-    if mode == wire::Mode::Check && !report.is_up_to_date() {
-        return Err(Failure::new("mise.toml is out of date").hint("run `skillrig-mise wire`"));
-    }
-    Ok(())
 }
 
-/// The given project root, else the nearest directory above holding the skills lock.
-fn project_dir(project: Option<PathBuf>) -> Result<PathBuf, Failure> {
-    match project {
-        Some(dir) => Ok(dir),
+/// The project at the given root, else at the nearest directory above holding the skills lock.
+fn open_project(project: Option<PathBuf>, purpose: &str) -> Result<Project, Failure> {
+    let dir = match project {
+        Some(dir) => dir,
         None => {
             let cwd = std::env::current_dir()
                 .map_err(|e| Failure::new(format!("current directory: {e}")))?;
-            Ok(wire::find_project_dir(&cwd).unwrap_or(cwd))
+            find_project_dir(&cwd).unwrap_or(cwd)
         }
-    }
+    };
+    Project::open(
+        &dir,
+        &[
+            "`skillrig add <skill>` vendors a skill and creates the lock",
+            "run this in a consumer repository's root (or pass --project)",
+        ],
+        purpose,
+    )
 }
 
-fn print_stdout(line: &str) -> Result<(), Failure> {
+fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         // A closed pipe (e.g. `| head`) is not an error worth reporting.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -2,23 +2,25 @@
 //!
 //! Resolves the version in the binary's stream (an unknown version is an error: mise passes
 //! unlisted exact versions straight through), picks the asset for this platform, gathers every
-//! verification source the release offers (a checksums file line, GitHub's asset digest), and
-//! streams the download through `install`, which verifies, extracts and places `P/bin/<bin>`
-//! atomically. Nothing is left behind on failure.
+//! verification source there is — the release's checksums file, GitHub's asset digest, and the
+//! project's tools lock (`.skillrig/tools-lock.json`, found from the directory mise runs the
+//! hook in) — and streams the download through `install`, which checks all of them while it
+//! reads, extracts, and places `P/bin/<bin>` atomically. Nothing is left behind on failure.
 
-use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 
 use install::{
     BinaryLocator, DigestSource, ExpectedDigest, InstallRequest, Installed, VerifyPolicy,
 };
-use origin_meta::{ChecksumsFile, Platform};
-use releases::{AssetInfo, ReleaseInfo};
+use origin_meta::{Platform, ToolsLock};
+use releases::AssetInfo;
 
-use crate::commands::origin::{self, Resolved};
+use crate::commands::assets::{self, SumsError};
+use crate::commands::origin;
+use crate::consumer::TOOLS_LOCK_FILE;
 use crate::options::ToolOptions;
 use crate::progress::Reporter;
-use crate::report::Failure;
+use crate::report::{EXIT_USAGE, Failure};
 use crate::session::Session;
 
 /// Where to install.
@@ -43,6 +45,7 @@ pub fn run(
         return Err(Failure::usage("no version given").hint("pass an exact version or `latest`"));
     }
     let resolved = origin::resolve(session, tool, opts)?;
+    resolved.stream()?;
     let chosen = releases::resolve(&resolved.releases, resolved.spec.stream(), version)
         .map_err(|e| Failure::from_error(&e))?;
     if let Some(constraint) = &resolved.constraint
@@ -56,23 +59,25 @@ pub fn run(
     }
     let release = chosen.release;
     let platform = Platform::current();
-    let candidates = resolved.spec.asset_candidates(&chosen.version, &platform);
-    let asset = releases::pick_asset(release, &candidates).map_err(|e| {
-        Failure::from_error(&e).hint(format!(
-            "this machine is {platform}; an `asset` option can name the file"
-        ))
-    })?;
+    let asset =
+        assets::for_platform(&resolved, release, &chosen.version, &platform).map_err(|e| {
+            Failure::from_error(&e).hint(format!(
+                "this machine is {platform}; an `asset` option can name the file"
+            ))
+        })?;
+    let key = crate::mise::tool_key(&resolved.address);
+    let locked = tools_lock_entry(&key, &chosen.version.to_string(), &platform, asset)?;
     // The checksums file and opening the asset download run at once. The body is only read
     // once the expected digests are known, and nothing leaves staging before they match. The
-    // release's commit is not looked up here (it would cost a request per tool); `verify`
-    // asks for it when it needs it.
+    // release's commit is not looked up here (it would cost a request per tool): the tools
+    // lock records it, and `verify` asks for it when it needs it.
     let host = resolved.address.host().clone();
     let (sums, body) = std::thread::scope(|scope| {
         let sums = scope.spawn(|| {
-            checksums_digest(
+            assets::checksums(
                 &resolved,
                 release,
-                asset,
+                &asset.name,
                 &chosen.version,
                 opts.get("checksums"),
             )
@@ -81,13 +86,26 @@ pub fn run(
         let sums = sums.join().expect("checksums fetch does not panic");
         (sums, body)
     });
-    let mut expected = sums.map_err(|e| match e {
+    let sums = sums.map_err(|e| match e {
         SumsError::Http(e) => session.explain(&host, &e),
         SumsError::Other(failure) => failure,
     })?;
     let body = body.map_err(|e| session.explain(&host, &e))?;
-    if let Some(digest) = github_digest(asset)? {
-        expected.push(digest);
+    let mut expected = Vec::new();
+    if let Some(sums) = sums
+        && let Some(hex) = sums.file.lookup(&asset.name)
+    {
+        expected.push(ExpectedDigest::new(
+            hex,
+            DigestSource::ChecksumsFile { name: sums.name },
+        ));
+    }
+    if let Some(hex) = assets::github_sha256(asset) {
+        expected.push(ExpectedDigest::new(hex, DigestSource::GithubDigest));
+    }
+    let release_commit = locked.as_ref().and_then(|l| l.release_commit.clone());
+    if let Some(locked) = locked {
+        expected.push(locked.digest);
     }
     let policy = if opts.verification_disabled() {
         VerifyPolicy::AllowUnverified
@@ -104,7 +122,7 @@ pub fn run(
         tool: resolved.address.to_string(),
         version: chosen.version.to_string(),
         tag: release.tag.clone(),
-        release_commit: None,
+        release_commit,
     };
     let download_dir = target.download_path.clone();
     let reporter = Reporter::for_stderr(&asset.name);
@@ -127,124 +145,75 @@ pub fn run(
     Ok(installed)
 }
 
-/// Why the checksums file could not be used: an HTTP error (explained by the session, which
-/// knows about tokens) or anything else.
-enum SumsError {
-    Http(releases::Error),
-    Other(Failure),
+/// What the project's tools lock says about this install.
+struct Locked {
+    /// The locked sha256, to be matched while streaming.
+    digest: ExpectedDigest,
+    /// The release commit recorded when the lock was written.
+    release_commit: Option<String>,
 }
 
-/// The largest checksums file read (a real one lists a few dozen assets).
-const CHECKSUMS_LIMIT: u64 = 16 * 1024 * 1024;
-
-/// Finds a checksums file for `asset` among the release's assets and reads its line.
+/// The tools lock's entry for `key` at `version`, when mise runs the hook in a project that
+/// has one (mise runs hooks in the project's directory): the locked asset for this platform,
+/// which must be the asset chosen. No lock, or no entry for this version: `None`.
 ///
-/// A checksums file the `checksums` option names must exist in the release: a typo must not
-/// quietly fall back to another source.
-fn checksums_digest(
-    resolved: &Resolved,
-    release: &ReleaseInfo,
+/// # Errors
+///
+/// A malformed lock (usage, exit 2); an entry without this platform, or naming another asset.
+fn tools_lock_entry(
+    key: &str,
+    version: &str,
+    platform: &Platform,
     asset: &AssetInfo,
-    version: &semver::Version,
-    named: Option<&str>,
-) -> Result<Vec<ExpectedDigest>, SumsError> {
-    if let Some(named) = named
-        && !release.assets.iter().any(|a| a.name == named)
-    {
-        let listed: Vec<&str> = release.assets.iter().map(|a| a.name.as_str()).collect();
-        return Err(SumsError::Other(
-            Failure::new(format!(
-                "the `checksums` option names `{named}`, which release `{}` does not have",
-                release.tag
-            ))
-            .hint(format!("the release has: {}", listed.join(", "))),
-        ));
-    }
-    let names = resolved
-        .spec
-        .checksums_candidates(&asset.name, resolved.address.repo(), version);
-    for name in names {
-        let Some(sums) = release.assets.iter().find(|a| a.name == name) else {
-            continue;
-        };
-        if sums.size > CHECKSUMS_LIMIT {
-            return Err(SumsError::Other(
-                Failure::new(format!(
-                    "`{name}` in release `{}` is {} bytes, too large for a checksums file",
-                    release.tag, sums.size
-                ))
-                .hint("name the real checksums file with the `checksums` tool option"),
-            ));
-        }
-        let mut text = String::new();
-        let read = resolved
-            .client
-            .download(sums)
-            .map_err(SumsError::Http)?
-            .take(CHECKSUMS_LIMIT + 1)
-            .read_to_string(&mut text);
-        if let Err(e) = read {
-            let text_problem = e.kind() == std::io::ErrorKind::InvalidData;
-            // A download error travels inside the io::Error; let the session explain it.
-            return Err(
-                match e
-                    .into_inner()
-                    .map(|inner| inner.downcast::<releases::Error>())
-                {
-                    Some(Ok(http)) => SumsError::Http(*http),
-                    other => {
-                        let cause = match other {
-                            Some(Err(inner)) => format!(": {inner}"),
-                            _ if text_problem => ": it is not UTF-8 text".to_owned(),
-                            _ => String::new(),
-                        };
-                        SumsError::Other(
-                        Failure::new(format!("cannot read `{name}` in release `{}`{cause}", release.tag))
-                            .hint("a checksums file is text; name the right asset with the `checksums` tool option"),
-                    )
-                    }
-                },
-            );
-        }
-        if text.len() as u64 > CHECKSUMS_LIMIT {
-            return Err(SumsError::Other(
-                Failure::new(format!(
-                    "`{name}` in release `{}` is larger than {CHECKSUMS_LIMIT} bytes",
-                    release.tag
-                ))
-                .hint("name the real checksums file with the `checksums` tool option"),
-            ));
-        }
-        let file = ChecksumsFile::parse(&text).map_err(|e| {
-            SumsError::Other(
-                Failure::from_error(&e).context(format_args!("{name} in release {}", release.tag)),
-            )
-        })?;
-        match file.lookup(&asset.name) {
-            Some(hex) => {
-                return Ok(vec![ExpectedDigest::new(
-                    hex,
-                    DigestSource::ChecksumsFile { name },
-                )]);
-            }
-            None => tracing::debug!("{name} does not list {}", asset.name),
-        }
-    }
-    Ok(Vec::new())
-}
-
-fn github_digest(asset: &AssetInfo) -> Result<Option<ExpectedDigest>, Failure> {
-    let Some(digest) = asset.digest.as_deref() else {
+) -> Result<Option<Locked>, Failure> {
+    let Ok(cwd) = std::env::current_dir() else {
         return Ok(None);
     };
-    match digest.strip_prefix("sha256:") {
-        Some(hex) => Ok(Some(ExpectedDigest::new(hex, DigestSource::GithubDigest))),
-        // Another algorithm is not something we can check; say so rather than pretend.
-        None => {
-            tracing::debug!("ignoring non-sha256 digest `{digest}` of {}", asset.name);
-            Ok(None)
-        }
+    let Some(path) = cwd
+        .ancestors()
+        .map(|dir| dir.join(TOOLS_LOCK_FILE))
+        .find(|p| p.is_file())
+    else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
+    let lock = ToolsLock::parse(&bytes)
+        .map_err(|e| Failure::from_error(&e).in_file(&path).with_code(EXIT_USAGE))?;
+    let Some(entry) = lock.entry(key, version) else {
+        tracing::debug!(%key, %version, lock = %path.display(), "not in the tools lock");
+        return Ok(None);
+    };
+    let relock =
+        "if that is intended, run `skillrig-mise lock` and review the change in version control";
+    let Some(locked) = entry.assets.get(&platform.key()) else {
+        return Err(Failure::new(format!(
+            "`{}` locks {key}@{version} without an asset for {platform}, so nothing vouches for `{}`",
+            path.display(),
+            asset.name
+        ))
+        .hint(format!("the release gained this platform after it was locked; {relock}")));
+    };
+    if locked.name != asset.name {
+        return Err(Failure::new(format!(
+            "`{}` locks {key}@{version} to `{}` for {platform}, but the release now offers `{}`",
+            path.display(),
+            locked.name,
+            asset.name
+        ))
+        .hint(format!(
+            "the release's assets changed after it was locked; {relock}"
+        )));
     }
+    Ok(Some(Locked {
+        digest: ExpectedDigest::new(
+            locked.sha256.clone(),
+            DigestSource::ToolsLock {
+                path: TOOLS_LOCK_FILE.to_owned(),
+            },
+        ),
+        release_commit: entry.release_commit.clone(),
+    }))
 }
 
 /// On SIGINT or SIGTERM (Ctrl-C or Ctrl-Break on Windows), removes this process's staging

@@ -1,9 +1,10 @@
 //! The subcommands of `skillrig-mise`.
 
+pub mod assets;
 pub mod cache;
-pub mod consumer;
 pub mod install;
 pub mod list_versions;
+pub mod lock;
 pub mod origin;
 pub mod verify;
 pub mod wire;

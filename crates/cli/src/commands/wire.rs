@@ -1,106 +1,76 @@
 //! `skillrig-mise wire`: make a consumer repository's `mise.toml` install the CLIs its vendored
-//! skills require.
+//! skills require, at versions those skills accept, whatever else is installed on the machine.
 //!
 //! # What it reads
 //!
 //! `.skillrig/skills-lock.json` (written by `skillrig add`) names the origin the skills came
-//! from and where each one is vendored. Each skill's `SKILL.md` lists `x-skillrig.requires`
-//! entries (flat `x-skillrig.requires` or the nested `x-skillrig:` form). An entry is wired
-//! when its `source` is the lock's origin (owner and repository compared case-insensitively;
-//! the lock's `@REF` is ignored; a `HOST/` in `source` must match the origin's host) and its
-//! `manager` is empty or `mise`. Everything else (public CLIs from other repositories, other
-//! managers, entries without a `source`) is skipped and listed in [`WireReport::notes`].
+//! from and where each one is vendored; each skill's `SKILL.md` lists `x-skillrig.requires`
+//! entries. Which entries the origin serves, and which are skipped or malformed, is the
+//! [`consumer`](crate::consumer) module's rule (shared with `verify` and `lock`). A malformed
+//! entry (an address as `tool`, a bad constraint) is a usage error: nothing is written.
 //!
-//! # What it writes
+//! # What it writes: pins, because mise resolves `latest` without asking us
 //!
-//! One entry per required tool under `[tools]` in `<project>/mise.toml` (created when absent),
-//! keyed `"skillrig:<owner>/<repo>/<tool>"` (`"skillrig:<host>/<owner>/<repo>/<tool>"` for an
-//! origin on another host). Editing goes through `toml_edit`, so comments, order, formatting
-//! and every other entry stay as they were; new entries are appended to `[tools]` sorted by key.
-//!
-//! # Mapping a constraint onto mise
-//!
-//! mise has no range syntax: a tool's version is an exact version, a prefix (`"1"`, `"1.7"`)
-//! or `latest`. So wire maps what the skills require (every skill's comparators for the tool,
-//! deduplicated and joined with `, `, which means all must hold) like this:
+//! mise resolves a fuzzy version (`latest`, `1`) against the versions *already installed* on the
+//! machine without calling the plugin, so a constraint kept in a tool option cannot hold: if
+//! another project installed `jira 2.10.0`, a project whose skills need `>=1.6.0, <2` would run
+//! 2.10.0. So a range is written as an **exact pin** — the newest released version that
+//! satisfies it (prereleases skipped) — with the range kept beside it as the `constraint`
+//! option (which `list-versions` and `install` honour, so `mise upgrade --bump` stays inside
+//! it too):
 //!
 //! | skills require | written |
 //! |---|---|
 //! | nothing (`""` or `*`) | `"latest"` |
-//! | one exact version (`1.2.3`, `=1.2.3`) that the other comparators accept | `"1.2.3"` |
-//! | anything else (`>=1.6.0`, `^1.2`, `>=1.6.0, <2`, `=1.2`) | `{ version = "latest", constraint = ">=1.6.0" }` |
+//! | one exact version (`1.2.3`, `=1.2.3`) the other comparators accept | `"1.2.3"` |
+//! | anything else (`>=1.6.0`, `^1.2`, `>=1.6.0, <2`) | `{ version = "1.7.0", constraint = ">=1.6.0, <2" }` |
 //!
-//! The `constraint` tool option is enforced by `skillrig-mise` itself: `list-versions` drops
-//! versions outside it, so mise's `latest` (the last listed version) is the newest version that
-//! satisfies it, and `install` refuses a version outside it.
-//!
-//! Whether joined comparators such as `>=2, <1.5` can be met depends on the published versions,
-//! which wire cannot know offline; it writes them as they are and `list-versions` then lists
-//! nothing. The one contradiction it *can* see, an exact version that the other comparators
-//! reject (or two different exact versions), is reported as a conflict and the tool is left
-//! alone.
+//! Picking a pin asks the origin for the tool's versions (one cached listing per origin); a
+//! tool the origin does not release is reported and not written. `--check` asks nothing.
 //!
 //! # Entries already in `mise.toml`
 //!
 //! An existing entry is found by key, or by an equivalent address (owner and repository in
-//! another case, `github.com/` spelled out, `[…]` inline options). wire never changes a version
-//! you wrote and never removes an entry. On such entries the `constraint` option belongs to
-//! wire: it is set to what the skills require and removed when they require nothing.
+//! another case, `github.com/` spelled out, `[…]` inline options). wire never removes an entry,
+//! and never moves a pin you wrote unless asked (`--upgrade`):
 //!
-//! | existing entry | skills require nothing | skills require a constraint `C` |
-//! |---|---|---|
-//! | exact `"1.7.0"` | kept | kept if `1.7.0` satisfies `C`, else a **conflict** (not an overwrite) |
-//! | fuzzy `"1"`, `"latest"`, `"prefix:1"`, … | kept | becomes `{ version = "1", constraint = "C" }` |
-//! | table or inline table | a `constraint` is removed | `constraint = "C"` set; an exact `version` violating `C` is a **conflict** |
-//! | array of versions | kept | kept; an exact element violating `C` is a **conflict** |
-//! | any other value | **conflict** | **conflict** |
+//! | existing entry | skills require nothing | an exact version `E` | a range `C` |
+//! |---|---|---|---|
+//! | exact `V` | kept | kept if `V = E`, else a **conflict** | kept if `V` satisfies `C` (the `constraint` option set), else a **conflict** |
+//! | fuzzy `"1"`, `"latest"`, … | kept | becomes `"E"` | becomes the newest version in `C` |
+//! | a table with `version` | the same, by its `version`; a `constraint` option is removed | same | same, `constraint` set |
+//! | array of versions | kept | kept; an exact element violating it is a **conflict** | same |
+//! | anything else | **conflict** | **conflict** | **conflict** |
 //!
-//! Only exact versions can be checked offline; a fuzzy one (`"1"` against `>=2`) is trusted,
-//! and `list-versions` enforces `C` when mise resolves it.
-//!
-//! Entries for the origin's tools that no locked skill requires any more are listed in
-//! [`WireReport::notes`], never removed: wire leaves no marker in `mise.toml`, so it cannot
-//! tell an entry it wrote from one you wrote, and the file stays yours.
+//! `--upgrade` moves every range pin to the newest version in its range (conflicting pins
+//! included) and says so; since the tools lock records the pinned versions, it then asks for a
+//! re-lock. Entries for the origin's tools that no locked skill requires any more are listed
+//! in [`WireReport::notes`], never removed: the file stays yours.
 //!
 //! # Modes
 //!
 //! [`Mode::Write`] replaces `mise.toml` atomically (a temporary file in the same directory,
-//! then a rename; a symlinked `mise.toml` keeps its link and the file keeps its permissions).
-//! [`Mode::DryRun`] and [`Mode::Check`] write nothing; with `Check` the caller exits 1 unless
-//! [`WireReport::is_up_to_date`]. In every mode conflicting tools are left untouched and the
-//! other changes still apply.
+//! persisted over it; a symlinked `mise.toml` keeps its link and the file keeps its
+//! permissions). [`Mode::DryRun`] and [`Mode::Check`] write nothing; with `Check` the caller
+//! exits 1 unless [`WireReport::is_up_to_date`]: an entry is missing, a fuzzy entry should be a
+//! pin, or a pin violates what the skills require. `Check` makes no network request.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use origin_meta::{
-    ManifestErrorKind, Origin, Requirement, SkillManifest, ToolAddress, ToolRequirement,
-};
+use origin_meta::{Requirement, ToolAddress};
 use semver::Version;
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
-use crate::commands::consumer::{
-    DEFAULT_SKILLS_DIR, is_from_origin, read_lock, repository_label, skill_dir,
-};
+use crate::consumer::{FileError, Need, Project, write_atomic};
+use crate::mise::{BACKEND_PREFIX, MISE_TOML, tool_key};
 use crate::report::{EXIT_USAGE, Failure};
-
-/// Where the skills lock lives, relative to the project root.
-pub const LOCK_FILE: &str = ".skillrig/skills-lock.json";
-
-/// The mise configuration file wire edits, relative to the project root.
-pub const MISE_TOML: &str = "mise.toml";
 
 /// The tool option carrying a version constraint (honoured by `list-versions` and `install`).
 pub const CONSTRAINT_OPTION: &str = "constraint";
-
-/// The mise backend name in tool keys (`skillrig:<address>`).
-const BACKEND_PREFIX: &str = "skillrig:";
-
-/// The hint under an invalid `tool` in a requirement.
-const TOOL_HINT: &str = "`tool` in `x-skillrig.requires` is the binary's name, e.g. `jira`; `source` names the repository";
 
 /// What [`run`] does with the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,21 +79,54 @@ pub enum Mode {
     Write,
     /// Compute and report the changes; write nothing.
     DryRun,
-    /// Like `DryRun`; the caller fails unless [`WireReport::is_up_to_date`].
+    /// Like `DryRun` without any network request; the caller fails unless
+    /// [`WireReport::is_up_to_date`].
     Check,
+}
+
+/// How [`run`] behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireOptions {
+    /// Write, dry run or check.
+    pub mode: Mode,
+    /// Move range pins to the newest version in their range.
+    pub upgrade: bool,
+}
+
+/// A tool's released versions, as far as wire needs them.
+#[derive(Debug)]
+pub enum Released {
+    /// The stream's versions, ascending, each with whether it is a prerelease.
+    Versions(Vec<(Version, bool)>),
+    /// The origin releases no such tool; the failure says what it does release.
+    Unknown(Failure),
+}
+
+/// Where wire learns which versions a tool has (the CLI asks GitHub through the session).
+pub trait Catalog {
+    /// The versions of `address`'s stream.
+    ///
+    /// # Errors
+    ///
+    /// A failure when the origin cannot be asked (network, access).
+    fn released(&self, address: &ToolAddress) -> Result<Released, Failure>;
 }
 
 /// The outcome of one wire run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireReport {
-    /// One entry per wired tool, sorted by key (conflicting tools have none).
+    /// One entry per wired tool, sorted by key (conflicting and unreleased tools have none).
     pub changes: Vec<Change>,
     /// Requirements wire could not meet without overwriting the user's choice, one line each.
     pub conflicts: Vec<String>,
+    /// Required tools the origin does not release (one line each, with what it does release).
+    pub unreleased: Vec<String>,
     /// Informational lines: skipped requirements and entries no skill requires any more.
     pub notes: Vec<String>,
-    /// `mise.toml` as it is after this run (`Write`) or would be (`DryRun`, `Check`); empty
-    /// when the file does not exist and nothing needs adding.
+    /// Returns true if and only if a pin moved (the tools lock then needs a re-lock).
+    pub pins_moved: bool,
+    /// `mise.toml` as it is after this run (`Write`) or would be; empty when the file does not
+    /// exist and nothing needs adding.
     pub new_text: String,
     /// `mise.toml` before this run; `None` when it did not exist.
     pub old_text: Option<String>,
@@ -132,10 +135,12 @@ pub struct WireReport {
 }
 
 impl WireReport {
-    /// Returns true if and only if there is nothing to add or update and no conflict: what
-    /// `--check` passes on.
+    /// Returns true if and only if there is nothing to add or update, no conflict and no
+    /// unreleased tool: what `--check` passes on.
     pub fn is_up_to_date(&self) -> bool {
-        self.conflicts.is_empty() && self.changes.iter().all(|c| !c.is_change())
+        self.conflicts.is_empty()
+            && self.unreleased.is_empty()
+            && self.changes.iter().all(|c| !c.is_change())
     }
 
     /// Returns true if and only if `new_text` differs from the file on disk before the run.
@@ -160,7 +165,7 @@ pub enum Change {
         /// The value as inline TOML, e.g. `"latest"`.
         value: String,
     },
-    /// An existing entry gained, changed or lost its `constraint` option.
+    /// An existing entry changed (a pin, or its `constraint` option).
     Updated {
         /// The tool key as written in `mise.toml`.
         key: String,
@@ -202,50 +207,105 @@ impl fmt::Display for Change {
     }
 }
 
-/// The nearest directory at or above `start` holding `.skillrig/skills-lock.json`.
-pub fn find_project_dir(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|dir| dir.join(LOCK_FILE).is_file())
-        .map(Path::to_owned)
-}
-
-/// Wires the project at `project_dir`: reads the lock and the vendored skills, and brings
-/// `mise.toml` in line with what they require (see the module docs for the rules).
+/// Wires `project`: reads its locked skills and brings `mise.toml` in line with what they
+/// require (see the module docs for the rules).
 ///
 /// # Errors
 ///
-/// A missing lock, a lock without a GitHub origin, a malformed lock, `SKILL.md` or
-/// `mise.toml`, or an invalid `tool`/`version` in a requirement from the origin is a usage
-/// failure (exit 2) naming the file; a vendored skill that cannot be read or a failed write is
-/// an operation failure (exit 1). Nothing is written when an error is returned.
-pub fn run(project_dir: &Path, mode: Mode) -> Result<WireReport, Failure> {
+/// A malformed `SKILL.md` or `mise.toml`, or a malformed requirement from the origin, is a
+/// usage failure (exit 2) naming the file; a vendored skill that cannot be read, an origin
+/// that cannot be asked for versions, or a failed write is an operation failure (exit 1).
+/// Nothing is written when an error is returned.
+pub fn run(
+    project: &Project,
+    opts: WireOptions,
+    catalog: &dyn Catalog,
+) -> Result<WireReport, Failure> {
     let mut notes = Vec::new();
-    let (origin, plans) = collect(project_dir, &mut notes)?;
+    let plans = collect(project, &mut notes)?;
 
-    let path = project_dir.join(MISE_TOML);
+    let path = project.dir.join(MISE_TOML);
     let old_text = read_optional(&path)?;
     let mut doc = match &old_text {
         Some(text) => parse_mise_toml(&path, text)?,
         None => DocumentMut::new(),
     };
-    let (changes, conflicts) = apply(&mut doc, &path, &origin, &plans, &mut notes)?;
-    let new_text = doc.to_string();
-
+    let online = (opts.mode != Mode::Check).then_some(catalog);
+    let outcome = apply(&mut doc, &path, project, &plans, opts, online, &mut notes)?;
     let report = WireReport {
-        changes,
-        conflicts,
+        changes: outcome.changes,
+        conflicts: outcome.conflicts,
+        unreleased: outcome.unreleased,
         notes,
-        new_text,
+        pins_moved: outcome.pins_moved,
+        new_text: doc.to_string(),
         old_text,
         path,
     };
-    if mode == Mode::Write && report.text_changed() {
+    if opts.mode == Mode::Write && report.text_changed() {
         write_atomic(&report.path, &report.new_text).map_err(|e| {
             Failure::from_cause(&e).hint("nothing was changed; check the directory's permissions")
         })?;
     }
     Ok(report)
+}
+
+/// The report as printed: one line per change, then notes, unreleased tools and conflicts,
+/// then the verdict for `mode`.
+pub fn render(report: &WireReport, mode: Mode) -> String {
+    let mut lines: Vec<String> = report.changes.iter().map(ToString::to_string).collect();
+    lines.extend(report.notes.iter().map(|n| format!("note: {n}")));
+    lines.extend(
+        report
+            .unreleased
+            .iter()
+            .map(|u| format!("not released: {u}")),
+    );
+    lines.extend(report.conflicts.iter().map(|c| format!("conflict: {c}")));
+    let path = report.path.display();
+    lines.push(match mode {
+        Mode::Write if report.text_changed() => format!("wrote {path}"),
+        Mode::Write | Mode::Check if report.is_up_to_date() => format!("{path} is up to date"),
+        Mode::Write => format!("{path} left unchanged"),
+        Mode::Check => format!("{path} is out of date; run `skillrig-mise wire`"),
+        Mode::DryRun => format!("dry run: {path} left unchanged"),
+    });
+    lines.join("\n")
+}
+
+/// The command's outcome after [`render`]: conflicts and unreleased tools fail; `--check`
+/// fails on any drift; moved pins in a project with a tools lock ask for a re-lock.
+pub fn verdict(report: &WireReport, mode: Mode, project: &Project) -> Result<(), Failure> {
+    if !report.conflicts.is_empty() {
+        return Err(Failure::new(format!(
+            "{} requirement(s) cannot be met by the pins in {}",
+            report.conflicts.len(),
+            report.path.display()
+        ))
+        .hint("run `skillrig-mise wire --upgrade` to move pins within what the skills require, or change them yourself"));
+    }
+    if !report.unreleased.is_empty() {
+        return Err(Failure::new(format!(
+            "{} required tool(s) are not released by the origin; they were not written",
+            report.unreleased.len()
+        ))
+        .hint("fix the `tool` name in the skill's `x-skillrig.requires`, or ask the origin to release it"));
+    }
+    if mode == Mode::Check && !report.is_up_to_date() {
+        return Err(
+            Failure::new(format!("{} is out of date", report.path.display()))
+                .hint("run `skillrig-mise wire`"),
+        );
+    }
+    if report.pins_moved
+        && mode == Mode::Write
+        && project.dir.join(crate::consumer::TOOLS_LOCK_FILE).exists()
+    {
+        crate::note(
+            "pins moved: run `skillrig-mise lock` to record the new versions in the tools lock",
+        );
+    }
+    Ok(())
 }
 
 /// A tool the skills require, with everything needed to write or check its entry.
@@ -262,39 +322,19 @@ struct Plan {
     askers: Vec<(String, String)>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 enum Target {
     /// Any version: `"latest"`.
     Any,
     /// One exact version every comparator accepts.
-    Pin(Version),
-    /// A range: `latest` plus the `constraint` option.
+    Exact(Version),
+    /// A range: pinned to its newest version, with the `constraint` option.
     Range,
     /// An exact version the other comparators reject, or two exact versions.
     Contradiction,
 }
 
 impl Plan {
-    /// Returns true if and only if no version can satisfy the skills (see [`Target`]).
-    fn is_contradiction(&self) -> bool {
-        matches!(self.target, Target::Contradiction)
-    }
-
-    /// The value a fresh entry gets.
-    fn fresh_value(&self) -> Value {
-        match &self.target {
-            Target::Any => Value::from("latest"),
-            Target::Pin(version) => Value::from(version.to_string()),
-            Target::Range | Target::Contradiction => {
-                let mut table = InlineTable::new();
-                table.insert("version", Value::from("latest"));
-                table.insert(CONSTRAINT_OPTION, Value::from(self.constraint.as_str()));
-                table.fmt();
-                Value::InlineTable(table)
-            }
-        }
-    }
-
     /// Which skills asked for what, e.g. `` `deploy-check` (>=1.6.0), `lint` (*) ``.
     fn askers(&self) -> String {
         self.askers
@@ -302,6 +342,21 @@ impl Plan {
             .map(|(skill, version)| format!("`{skill}` ({version})"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The value for this plan pinned at `version` (`None`: `"latest"`).
+    fn value(&self, pin: Option<&Version>) -> Value {
+        match (&self.target, pin) {
+            (Target::Range, Some(version)) => {
+                let mut table = InlineTable::new();
+                table.insert("version", Value::from(version.to_string()));
+                table.insert(CONSTRAINT_OPTION, Value::from(self.constraint.as_str()));
+                table.fmt();
+                Value::InlineTable(table)
+            }
+            (Target::Exact(version), _) => Value::from(version.to_string()),
+            _ => Value::from("latest"),
+        }
     }
 }
 
@@ -312,77 +367,31 @@ struct Wanted {
     askers: Vec<(String, String)>,
 }
 
-/// Reads the lock and every locked skill's manifest; returns the origin and one plan per tool.
-fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<Plan>), Failure> {
-    let lock_path = project_dir.join(LOCK_FILE);
-    let lock = read_lock(
-        &lock_path,
-        &[
-            "`skillrig add <skill>` vendors a skill and creates the lock",
-            "run `skillrig-mise wire` in the project root",
-        ],
-    )?;
-    let Some(origin_text) = lock.origin() else {
-        return Err(Failure::usage(format!(
-            "`{}` names no origin, so there is nothing to wire tools from",
-            lock_path.display()
-        ))
-        .hint("`skillrig add` records the origin it vendors from; re-add a skill with an origin configured"));
-    };
-    let origin =
-        Origin::parse(origin_text).map_err(|e| in_file(&lock_path, &e).with_code(EXIT_USAGE))?;
-    let origin_label = repository_label(&origin);
-
+/// Reads every locked skill's manifest; returns one plan per required tool.
+fn collect(project: &Project, notes: &mut Vec<String>) -> Result<Vec<Plan>, Failure> {
     let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
-    for (name, entry) in lock.skills() {
-        let dir = skill_dir(name, &entry.path).ok_or_else(|| {
-            Failure::usage(format!(
-                "`{}`: skill `{name}` has path `{}`, which is not inside the project",
-                lock_path.display(),
-                entry.path
-            ))
-            .hint(format!("`skillrig add` vendors skills under `{DEFAULT_SKILLS_DIR}/<skill>`; re-add the skill"))
-        })?;
-        let manifest_path = project_dir.join(dir).join("SKILL.md");
-        let manifest = SkillManifest::from_path(&manifest_path).map_err(|e| {
-            let failure = Failure::from_error(&e);
-            match e.kind() {
-                ManifestErrorKind::Io(_) => failure.hint(
-                    "`skillrig verify` lists missing or changed skills; `skillrig add <skill>` restores one",
-                ),
-                _ => failure.with_code(EXIT_USAGE).hint(
-                    "`SKILL.md` is vendored by `skillrig add`; fix it in the origin and re-add the skill",
-                ),
-            }
-        })?;
+    for skill in project.skills() {
+        let manifest = skill.manifest?;
+        let manifest_path = skill.manifest_path.unwrap_or_default();
         for requirement in &manifest.requires {
-            let Some(tool) = wired_tool(name, requirement, &origin, &origin_label, notes) else {
-                continue;
+            let (address, parsed) = match project.need(skill.name, requirement, &manifest_path) {
+                Need::Served {
+                    address,
+                    requirement,
+                } => (address, requirement),
+                Need::Skipped(why) => {
+                    notes.push(format!("{why}; skipped"));
+                    continue;
+                }
+                Need::Invalid(failure) => return Err(failure),
             };
-            // A full address would name its own repository and bypass the source check.
-            if tool.contains('/') {
-                return Err(Failure::usage(format!(
-                    "`{}`: `tool: {tool}` in `x-skillrig.requires` is an address, not a binary name",
-                    manifest_path.display()
-                ))
-                .hint(TOOL_HINT));
-            }
-            let address = ToolAddress::parse(tool, Some(&origin.to_string())).map_err(|e| {
-                in_file(&manifest_path, &e)
-                    .with_code(EXIT_USAGE)
-                    .hint(TOOL_HINT)
-            })?;
-            // Validated per skill so the error names the file that holds the bad constraint.
-            let parsed = requirement
-                .constraint()
-                .map_err(|e| in_file(&manifest_path, &e).with_code(EXIT_USAGE))?;
-            let key = format!("{BACKEND_PREFIX}{address}");
-            let slot = wanted.entry(key).or_insert_with(|| Wanted {
+            let slot = wanted.entry(tool_key(&address)).or_insert_with(|| Wanted {
                 address,
                 comparators: Vec::new(),
                 askers: Vec::new(),
             });
-            slot.askers.push((name.clone(), parsed.to_string()));
+            slot.askers
+                .push((skill.name.to_owned(), parsed.to_string()));
             for part in requirement.version.split(',').map(str::trim) {
                 if !part.is_empty() && part != "*" && !slot.comparators.iter().any(|c| c == part) {
                     slot.comparators.push(part.to_owned());
@@ -390,45 +399,7 @@ fn collect(project_dir: &Path, notes: &mut Vec<String>) -> Result<(Origin, Vec<P
             }
         }
     }
-
-    let plans = wanted
-        .into_iter()
-        .map(|(key, w)| plan(key, w))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((origin, plans))
-}
-
-/// The requirement's tool name if wire should wire it; otherwise records why not.
-fn wired_tool<'r>(
-    skill: &str,
-    requirement: &'r ToolRequirement,
-    origin: &Origin,
-    origin_label: &str,
-    notes: &mut Vec<String>,
-) -> Option<&'r str> {
-    let tool = requirement.tool.trim();
-    let shown = if tool.is_empty() { "(no tool)" } else { tool };
-    let manager = requirement.manager.trim();
-    if !manager.is_empty() && !manager.eq_ignore_ascii_case("mise") {
-        notes.push(format!(
-            "skill `{skill}`: `{shown}` is for manager `{manager}`, not mise; skipped"
-        ));
-        return None;
-    }
-    let source = requirement.source.trim();
-    if source.is_empty() {
-        notes.push(format!(
-            "skill `{skill}`: `{shown}` has no `source`; skipped (set `source: {origin_label}` if the origin releases it)"
-        ));
-        return None;
-    }
-    if !is_from_origin(source, origin) {
-        notes.push(format!(
-            "skill `{skill}`: `{shown}` comes from `{source}`, not the origin `{origin_label}`; skipped (install it another way)"
-        ));
-        return None;
-    }
-    Some(tool)
+    wanted.into_iter().map(|(key, w)| plan(key, w)).collect()
 }
 
 /// Decides what one tool's entry should say.
@@ -437,10 +408,10 @@ fn plan(key: String, wanted: Wanted) -> Result<Plan, Failure> {
     // Each part parsed on its own already; the joined form is rechecked rather than assumed.
     let req = Requirement::parse(&constraint)
         .map_err(|e| Failure::from_error(&e).with_code(EXIT_USAGE))?;
-    let pin = wanted.comparators.iter().find_map(|c| exact_comparator(c));
-    let target = match pin {
+    let exact = wanted.comparators.iter().find_map(|c| exact_comparator(c));
+    let target = match exact {
         _ if wanted.comparators.is_empty() => Target::Any,
-        Some(version) if req.matches(&version) => Target::Pin(version),
+        Some(version) if req.matches(&version) => Target::Exact(version),
         Some(_) => Target::Contradiction,
         None => Target::Range,
     };
@@ -464,26 +435,79 @@ fn exact_comparator(comparator: &str) -> Option<Version> {
 /// A version string that is one exact SemVer version (a leading `v` allowed).
 fn exact_version(text: &str) -> Option<Version> {
     let text = text.trim();
-    let text = text.strip_prefix(['v', 'V']).unwrap_or(text);
-    Version::parse(text).ok()
+    Version::parse(text.strip_prefix(['v', 'V']).unwrap_or(text)).ok()
 }
 
-/// Brings `doc`'s `[tools]` in line with the plans.
+/// What [`apply`] found.
+#[derive(Default)]
+struct Outcome {
+    changes: Vec<Change>,
+    conflicts: Vec<String>,
+    unreleased: Vec<String>,
+    pins_moved: bool,
+}
+
+/// The newest released version of `plan`'s tool that its requirement accepts (prereleases
+/// skipped); `Err` holds the line for [`Outcome::unreleased`] or [`Outcome::conflicts`].
+enum Newest {
+    Found(Version),
+    Unreleased(String),
+    NoneInRange(String),
+}
+
+fn newest(plan: &Plan, catalog: &dyn Catalog) -> Result<Newest, Failure> {
+    let versions = match catalog.released(&plan.address)? {
+        Released::Versions(versions) => versions,
+        Released::Unknown(failure) => {
+            let hints = failure.hints().join("; ");
+            let line = format!(
+                "{} (required by {}){}",
+                failure.message(),
+                plan.askers(),
+                if hints.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {hints}")
+                }
+            );
+            return Ok(Newest::Unreleased(line));
+        }
+    };
+    let found = versions
+        .iter()
+        .rev()
+        .find(|(v, pre)| !pre && plan.req.matches(v))
+        .map(|(v, _)| v.clone());
+    Ok(match found {
+        Some(version) => Newest::Found(version),
+        None => Newest::NoneInRange(format!(
+            "no released version of `{}` satisfies what the skills require: {}; newest released: {}",
+            plan.key,
+            plan.askers(),
+            versions
+                .last()
+                .map_or_else(|| "none".to_owned(), |(v, _)| v.to_string())
+        )),
+    })
+}
+
+/// Brings `doc`'s `[tools]` in line with the plans. `catalog` is `None` in check mode.
 fn apply(
     doc: &mut DocumentMut,
     path: &Path,
-    origin: &Origin,
+    project: &Project,
     plans: &[Plan],
+    opts: WireOptions,
+    catalog: Option<&dyn Catalog>,
     notes: &mut Vec<String>,
-) -> Result<(Vec<Change>, Vec<String>), Failure> {
-    let mut changes = Vec::new();
-    let mut conflicts = Vec::new();
-
+) -> Result<Outcome, Failure> {
+    let mut out = Outcome::default();
     let root = doc.as_table_mut();
     if !root.contains_key("tools") {
-        if plans.iter().all(Plan::is_contradiction) {
-            conflicts.extend(plans.iter().map(contradiction));
-            return Ok((changes, conflicts));
+        if plans.iter().all(|p| p.target == Target::Contradiction) {
+            // Nothing to write: do not create an empty `[tools]` (or a whole file).
+            out.conflicts.extend(plans.iter().map(contradiction));
+            return Ok(out);
         }
         root.insert("tools", Item::Table(Table::new()));
     }
@@ -509,10 +533,27 @@ fn apply(
     };
 
     for plan in plans {
-        if plan.is_contradiction() {
-            conflicts.push(contradiction(plan));
+        if plan.target == Target::Contradiction {
+            out.conflicts.push(contradiction(plan));
             continue;
         }
+        // Asking the origin also tells whether it releases the tool at all.
+        let newest = match catalog {
+            Some(catalog) => Some(newest(plan, catalog)?),
+            None => None,
+        };
+        let pin = match &newest {
+            Some(Newest::Unreleased(line)) => {
+                out.unreleased.push(line.clone());
+                continue;
+            }
+            Some(Newest::NoneInRange(line)) if plan.target == Target::Range => {
+                out.conflicts.push(line.clone());
+                continue;
+            }
+            Some(Newest::Found(version)) => Some(version.clone()),
+            _ => None,
+        };
         let found = existing
             .iter()
             .find(|(key, _)| *key == plan.key)
@@ -525,8 +566,19 @@ fn apply(
             })
             .map(|(key, _)| key.clone());
         let Some(key) = found else {
-            let value = plan.fresh_value();
-            changes.push(Change::Added {
+            if plan.target == Target::Range && pin.is_none() {
+                // Check mode: the entry is missing; which pin it would get is not asked.
+                out.changes.push(Change::Added {
+                    key: plan.key.clone(),
+                    value: format!(
+                        "{{ version = \"<newest in {}>\", {CONSTRAINT_OPTION} = \"{}\" }}",
+                        plan.constraint, plan.constraint
+                    ),
+                });
+                continue;
+            }
+            let value = plan.value(pin.as_ref());
+            out.changes.push(Change::Added {
                 key: plan.key.clone(),
                 value: render_value(&value),
             });
@@ -536,15 +588,18 @@ fn apply(
         let Some(item) = tools.get_mut(&key) else {
             continue;
         };
-        match reconcile(item, plan, &key) {
-            Ok(change) => changes.push(change),
-            Err(conflict) => conflicts.push(conflict),
+        match reconcile(item, plan, &key, pin.as_ref(), opts.upgrade) {
+            Ok((change, moved)) => {
+                out.pins_moved |= moved;
+                out.changes.push(change);
+            }
+            Err(conflict) => out.conflicts.push(conflict),
         }
     }
 
     for (key, address) in &existing {
         let Some(address) = address else { continue };
-        if address.origin().same_repository(origin)
+        if address.origin().same_repository(&project.origin)
             && !plans.iter().any(|p| same_tool(&p.address, address))
         {
             notes.push(format!(
@@ -552,7 +607,7 @@ fn apply(
             ));
         }
     }
-    Ok((changes, conflicts))
+    Ok(out)
 }
 
 /// The conflict line for a tool whose requirements contradict each other.
@@ -564,47 +619,40 @@ fn contradiction(plan: &Plan) -> String {
     )
 }
 
-/// Checks or updates one existing entry; `Err` is a conflict line.
-fn reconcile(item: &mut Item, plan: &Plan, key: &str) -> Result<Change, String> {
-    let unchanged = || Change::Unchanged {
-        key: key.to_owned(),
-    };
+/// Checks or updates one existing entry; returns the change and whether a pin moved, or a
+/// conflict line. `newest` is the range's newest version (`None` in check mode).
+fn reconcile(
+    item: &mut Item,
+    plan: &Plan,
+    key: &str,
+    newest: Option<&Version>,
+    upgrade: bool,
+) -> Result<(Change, bool), String> {
+    let from = render_item(item);
     let pin_conflict = |pin: &str| {
         format!(
-            "`{key}` is pinned to `{pin}` in mise.toml, but the skills require {}; change the pin, or remove the entry and run `skillrig-mise wire` again",
+            "`{key}` is pinned to `{pin}` in mise.toml, but the skills require {}; run `skillrig-mise wire --upgrade` to move it within that, or change it yourself",
             plan.askers()
         )
     };
-    let from = render_item(item);
-    let any = matches!(plan.target, Target::Any);
-
-    if let Some(Value::String(text)) = item.as_value() {
-        let version = text.value().trim().to_owned();
-        if let Some(exact) = exact_version(&version) {
-            return if plan.req.matches(&exact) {
-                Ok(unchanged())
-            } else {
-                Err(pin_conflict(&version))
-            };
-        }
-        if any {
-            return Ok(unchanged());
-        }
-        // A fuzzy version stays the user's; the constraint makes mise resolve it within range.
-        let decor = text.decor().clone();
-        let mut table = InlineTable::new();
-        table.insert("version", Value::from(version.as_str()));
-        table.insert(CONSTRAINT_OPTION, Value::from(plan.constraint.as_str()));
-        table.fmt();
-        let mut value = Value::InlineTable(table);
-        *value.decor_mut() = decor;
-        *item = Item::Value(value);
-        return Ok(Change::Updated {
-            key: key.to_owned(),
-            from,
-            to: render_item(item),
-        });
-    }
+    let changed = |item: &Item, moved: bool| {
+        Ok((
+            Change::Updated {
+                key: key.to_owned(),
+                from: from.clone(),
+                to: render_item(item),
+            },
+            moved,
+        ))
+    };
+    let unchanged = || {
+        Ok((
+            Change::Unchanged {
+                key: key.to_owned(),
+            },
+            false,
+        ))
+    };
 
     if let Some(Value::Array(array)) = item.as_value() {
         for element in array.iter().filter_map(Value::as_str) {
@@ -614,43 +662,134 @@ fn reconcile(item: &mut Item, plan: &Plan, key: &str) -> Result<Change, String> 
                 return Err(pin_conflict(element.trim()));
             }
         }
-        return Ok(unchanged());
+        return unchanged();
     }
-
-    let Some(table) = item.as_table_like() else {
+    // The version as written: a plain string, or a table's `version`.
+    let written = match item.as_value() {
+        Some(Value::String(text)) => Some(text.value().trim().to_owned()),
+        Some(Value::InlineTable(_)) | None => item
+            .as_table_like()
+            .and_then(|t| t.get("version"))
+            .and_then(Item::as_str)
+            .map(|v| v.trim().to_owned()),
+        Some(other) => {
+            return Err(format!(
+                "`{key}` in mise.toml is a {}, not a version or a table; wire left it alone",
+                other.type_name()
+            ));
+        }
+    };
+    if item.as_value().is_none() && item.as_table_like().is_none() {
         return Err(format!(
             "`{key}` in mise.toml is a {}, not a version or a table; wire left it alone",
             item.type_name()
         ));
-    };
-    if let Some(version) = table.get("version").and_then(Item::as_str)
-        && let Some(exact) = exact_version(version)
-        && !plan.req.matches(&exact)
-    {
-        return Err(pin_conflict(version.trim()));
     }
-    let current = table.get(CONSTRAINT_OPTION).map(|i| i.as_str());
-    let edited = match (any, current) {
-        (true, None) => false,
-        (true, Some(_)) => {
-            remove_option(item, CONSTRAINT_OPTION);
-            true
+    let exact = written.as_deref().and_then(exact_version);
+
+    match &plan.target {
+        Target::Any => {
+            // Whatever the user chose stays; only a stale constraint goes.
+            if item
+                .as_table_like()
+                .is_some_and(|t| t.contains_key(CONSTRAINT_OPTION))
+            {
+                remove_option(item, CONSTRAINT_OPTION);
+                return changed(item, false);
+            }
+            unchanged()
         }
-        (false, Some(Some(text))) if text == plan.constraint => false,
-        (false, _) => {
-            set_option(item, CONSTRAINT_OPTION, &plan.constraint);
-            true
+        Target::Exact(want) => match &exact {
+            Some(v) if v == want => unchanged(),
+            Some(v) => Err(pin_conflict(&v.to_string())),
+            None => {
+                set_version(item, &want.to_string(), None);
+                changed(item, true)
+            }
+        },
+        Target::Range => {
+            let satisfied = exact.as_ref().is_some_and(|v| plan.req.matches(v));
+            let target = match (newest, satisfied) {
+                // Upgrading, or a fuzzy/violating entry: the newest in range.
+                (Some(newest), _) if upgrade || exact.is_none() => Some(newest.clone()),
+                (_, true) => None,
+                (None, false) if exact.is_none() => {
+                    // Check mode: a fuzzy entry cannot hold the range.
+                    return Ok((
+                        Change::Updated {
+                            key: key.to_owned(),
+                            from: from.clone(),
+                            to: format!(
+                                "{{ version = \"<newest in {}>\", {CONSTRAINT_OPTION} = \"{}\" }}",
+                                plan.constraint, plan.constraint
+                            ),
+                        },
+                        true,
+                    ));
+                }
+                (_, false) => {
+                    return Err(pin_conflict(written.as_deref().unwrap_or_default()));
+                }
+            };
+            let moved = match &target {
+                Some(version) if exact.as_ref() != Some(version) => {
+                    set_version(item, &version.to_string(), Some(&plan.constraint));
+                    true
+                }
+                _ => {
+                    ensure_constraint(item, &plan.constraint);
+                    false
+                }
+            };
+            if render_item(item) == from {
+                unchanged()
+            } else {
+                changed(item, moved)
+            }
         }
-    };
-    Ok(if edited {
-        Change::Updated {
-            key: key.to_owned(),
-            from,
-            to: render_item(item),
-        }
-    } else {
-        unchanged()
-    })
+        Target::Contradiction => unreachable!("contradictions are reported before reconciling"),
+    }
+}
+
+/// Sets the entry's version (a string entry becomes an inline table when a constraint goes
+/// with it), keeping the comments around it.
+fn set_version(item: &mut Item, version: &str, constraint: Option<&str>) {
+    if let Some(Value::String(text)) = item.as_value() {
+        let decor = text.decor().clone();
+        let mut value = match constraint {
+            Some(constraint) => {
+                let mut table = InlineTable::new();
+                table.insert("version", Value::from(version));
+                table.insert(CONSTRAINT_OPTION, Value::from(constraint));
+                table.fmt();
+                Value::InlineTable(table)
+            }
+            None => Value::from(version),
+        };
+        *value.decor_mut() = decor;
+        *item = Item::Value(value);
+        return;
+    }
+    set_option(item, "version", version);
+    if let Some(constraint) = constraint {
+        set_option(item, CONSTRAINT_OPTION, constraint);
+    }
+}
+
+/// Makes the entry carry `constraint` (turning a plain version string into an inline table).
+fn ensure_constraint(item: &mut Item, constraint: &str) {
+    if let Some(Value::String(text)) = item.as_value() {
+        let version = text.value().trim().to_owned();
+        set_version(item, &version, Some(constraint));
+        return;
+    }
+    let current = item
+        .as_table_like()
+        .and_then(|t| t.get(CONSTRAINT_OPTION))
+        .and_then(Item::as_str);
+    if current != Some(constraint) {
+        set_option(item, CONSTRAINT_OPTION, constraint);
+    }
 }
 
 /// Sets a string option on a table or inline table entry, keeping surrounding formatting.
@@ -751,111 +890,9 @@ fn parse_mise_toml(path: &Path, text: &str) -> Result<DocumentMut, Failure> {
     })
 }
 
-/// Replaces `path` with `text` via a temporary file in the same directory and a rename, so a
-/// reader (or a crash) never sees a half-written `mise.toml`.
-fn write_atomic(path: &Path, text: &str) -> Result<(), FileError> {
-    // Write through a symlinked mise.toml (dotfile setups) instead of replacing the link.
-    let target = match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::canonicalize(path).map_err(|e| FileError::new("resolve", path, e))?
-        }
-        _ => path.to_owned(),
-    };
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| MISE_TOML.to_owned());
-    let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
-
-    let mut attempt = 0u32;
-    let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(".{name}.wire-{}-{attempt}.tmp", std::process::id()));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(file) => break (tmp, file),
-            // A leftover from a crashed run with the same pid: take the next name.
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(FileError::new("create a temporary file in", dir, e)),
-        }
-    };
-    let result = (|| {
-        file.write_all(text.as_bytes())?;
-        if let Some(permissions) = permissions {
-            file.set_permissions(permissions)?;
-        }
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, &target)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        FileError::new("write", &target, e)
-    })
-}
-
-/// A failed file operation, naming the path (the cause is the `source`).
-#[derive(Debug, thiserror::Error)]
-#[error("cannot {action} `{}`", path.display())]
-struct FileError {
-    action: &'static str,
-    path: PathBuf,
-    #[source]
-    source: io::Error,
-}
-
-impl FileError {
-    fn new(action: &'static str, path: &Path, source: io::Error) -> FileError {
-        FileError {
-            action,
-            path: path.to_owned(),
-            source,
-        }
-    }
-}
-
-/// A failure about a file: "`<path>`: <error and its causes>", with the error's hints.
-fn in_file(path: &Path, error: &dyn hint::Hint) -> Failure {
-    Failure::from_error(error).in_file(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn origin(text: &str) -> Origin {
-        Origin::parse(text).unwrap()
-    }
-
-    #[test]
-    fn source_matching() {
-        let github = origin("Acme/Tools@main");
-        for (source, want) in [
-            ("acme/tools", true),
-            ("ACME/TOOLS", true),
-            ("acme/tools@v2", true),
-            ("github.com/acme/tools", true),
-            ("ghe.example.com/acme/tools", false),
-            ("acme/other", false),
-            ("cli/cli", false),
-            ("not a repo", false),
-            ("./local", false),
-        ] {
-            assert_eq!(is_from_origin(source, &github), want, "{source}");
-        }
-        let ghe = origin("ghe.example.com/acme/tools");
-        for (source, want) in [
-            ("acme/tools", true),
-            ("GHE.example.com/acme/tools", true),
-            ("github.com/acme/tools", false),
-            ("other.example.com/acme/tools", false),
-        ] {
-            assert_eq!(is_from_origin(source, &ghe), want, "{source}");
-        }
-    }
 
     #[test]
     fn exact_comparators() {
@@ -887,62 +924,42 @@ mod tests {
     }
 
     #[test]
-    fn targets_and_fresh_values() {
-        for (comparators, value) in [
-            (&[][..], r#""latest""#),
-            (&["=1.2.3"][..], r#""1.2.3""#),
-            (&["1.2.3", ">=1.0"][..], r#""1.2.3""#),
-            (
-                &[">=1.6.0"][..],
-                r#"{ version = "latest", constraint = ">=1.6.0" }"#,
-            ),
-            (
-                &[">=1.6.0", "<2"][..],
-                r#"{ version = "latest", constraint = ">=1.6.0, <2" }"#,
-            ),
-            (
-                &["=1.2"][..],
-                r#"{ version = "latest", constraint = "=1.2" }"#,
-            ),
-        ] {
-            let plan = plan("k".into(), wanted(comparators)).unwrap();
-            assert_eq!(render_value(&plan.fresh_value()), value, "{comparators:?}");
-        }
-        for comparators in [&["=1.2.3", ">=2"][..], &["1.2.3", "1.2.4"][..]] {
-            let plan = plan("k".into(), wanted(comparators)).unwrap();
-            assert!(
-                matches!(plan.target, Target::Contradiction),
-                "{comparators:?}: {:?}",
-                plan.target
-            );
-        }
+    fn targets() {
+        let target = |c: &[&str]| plan("k".into(), wanted(c)).unwrap().target;
+        assert_eq!(target(&[]), Target::Any);
+        assert_eq!(target(&["=1.2.3"]), Target::Exact(Version::new(1, 2, 3)));
+        assert_eq!(
+            target(&["1.2.3", ">=1.0"]),
+            Target::Exact(Version::new(1, 2, 3))
+        );
+        assert_eq!(target(&[">=1.6.0", "<2"]), Target::Range);
+        assert_eq!(target(&["=1.2"]), Target::Range);
+        assert_eq!(target(&["=1.2.3", ">=2"]), Target::Contradiction);
+        assert_eq!(target(&["1.2.3", "1.2.4"]), Target::Contradiction);
     }
 
-    #[test]
-    fn skill_dirs_stay_inside_the_project() {
-        assert_eq!(
-            skill_dir("a", ".agents/skills/a"),
-            Some(PathBuf::from(".agents/skills/a"))
-        );
-        assert_eq!(skill_dir("a", ""), Some(PathBuf::from(".agents/skills/a")));
-        assert_eq!(
-            skill_dir("a", "./skills/a"),
-            Some(PathBuf::from("./skills/a"))
-        );
-        for bad in ["../a", "/etc", ".agents/../../a", ".", "./"] {
-            assert_eq!(skill_dir("a", bad), None, "{bad}");
-        }
-        assert_eq!(skill_dir("..", ""), None);
-    }
-
-    fn entry_after(existing: &str, comparators: &[&str]) -> (Result<Change, String>, String) {
+    /// The entry's line after reconciling `existing` with `comparators` (newest in range
+    /// 1.9.0, or check mode when `newest` is `None`).
+    fn entry_after(
+        existing: &str,
+        comparators: &[&str],
+        newest: Option<&str>,
+        upgrade: bool,
+    ) -> (Result<(Change, bool), String>, String) {
         let mut doc: DocumentMut = format!("[tools]\n\"skillrig:acme/tools/jira\" = {existing}\n")
             .parse()
             .unwrap();
         let plan = plan("skillrig:acme/tools/jira".into(), wanted(comparators)).unwrap();
+        let newest = newest.map(|v| Version::parse(v).unwrap());
         let tools = doc["tools"].as_table_mut().unwrap();
         let item = tools.get_mut("skillrig:acme/tools/jira").unwrap();
-        let outcome = reconcile(item, &plan, "skillrig:acme/tools/jira");
+        let outcome = reconcile(
+            item,
+            &plan,
+            "skillrig:acme/tools/jira",
+            newest.as_ref(),
+            upgrade,
+        );
         let text = doc.to_string();
         let line = text.lines().nth(1).unwrap().to_owned();
         (outcome, line)
@@ -951,73 +968,97 @@ mod tests {
     #[test]
     fn reconcile_table() {
         let key = r#""skillrig:acme/tools/jira" = "#;
-        let cases: &[(&str, &[&str], &str, bool)] = &[
-            // (existing value, comparators, resulting value, changed)
-            (r#""1.7.0""#, &[">=1.6.0"], r#""1.7.0""#, false),
-            (r#""v1.7.0""#, &["1.7.0"], r#""v1.7.0""#, false),
-            (r#""latest""#, &[], r#""latest""#, false),
+        /// (existing, comparators, upgrade, resulting value, changed, pin moved)
+        type Case<'a> = (&'a str, &'a [&'a str], bool, &'a str, bool, bool);
+        let cases: &[Case<'_>] = &[
+            (r#""latest""#, &[], false, r#""latest""#, false, false),
+            (r#""1.7.0""#, &["1.7.0"], false, r#""1.7.0""#, false, false),
+            (r#""latest""#, &["1.7.0"], false, r#""1.7.0""#, true, true),
+            // A pin inside the range stays, and gains the range beside it.
+            (
+                r#""1.7.0""#,
+                &[">=1.6.0"],
+                false,
+                r#"{ version = "1.7.0", constraint = ">=1.6.0" }"#,
+                true,
+                false,
+            ),
+            // Fuzzy versions cannot hold a range: they become the newest pin in it.
             (
                 r#""latest" # newest"#,
                 &[">=1.6.0"],
-                r#"{ version = "latest", constraint = ">=1.6.0" } # newest"#,
+                false,
+                r#"{ version = "1.9.0", constraint = ">=1.6.0" } # newest"#,
+                true,
                 true,
             ),
             (
-                r#""1""#,
-                &["^1.2"],
-                r#"{ version = "1", constraint = "^1.2" }"#,
-                true,
-            ),
-            (
-                r#"{ version = "latest" }"#,
+                r#"{ version = "1", constraint = ">=1.0" }"#,
                 &[">=1.6.0"],
-                r#"{ version = "latest", constraint = ">=1.6.0" }"#,
+                false,
+                r#"{ version = "1.9.0", constraint = ">=1.6.0" }"#,
+                true,
                 true,
             ),
             (
-                r#"{version="latest",constraint=">=1.0"}"#,
+                r#"{ version = "1.7.0", constraint = ">=1.6.0" }"#,
                 &[">=1.6.0"],
-                r#"{version="latest",constraint=">=1.6.0"}"#,
+                false,
+                r#"{ version = "1.7.0", constraint = ">=1.6.0" }"#,
+                false,
+                false,
+            ),
+            // --upgrade moves the pin to the newest in range.
+            (
+                r#"{ version = "1.7.0", constraint = ">=1.6.0" }"#,
+                &[">=1.6.0"],
+                true,
+                r#"{ version = "1.9.0", constraint = ">=1.6.0" }"#,
+                true,
                 true,
             ),
             (
-                r#"{ version = "latest", constraint = ">=1.6.0" }"#,
+                r#""1.5.0""#,
                 &[">=1.6.0"],
-                r#"{ version = "latest", constraint = ">=1.6.0" }"#,
+                true,
+                r#"{ version = "1.9.0", constraint = ">=1.6.0" }"#,
+                true,
+                true,
+            ),
+            // Requiring nothing drops a stale constraint, keeps the version.
+            (
+                r#"{ version = "1.7.0", constraint = ">=1.6.0" }"#,
+                &[],
+                false,
+                r#"{ version = "1.7.0" }"#,
+                true,
                 false,
             ),
             (
-                r#"{ version = "latest", constraint = ">=1.6.0" }"#,
-                &[],
-                r#"{ version = "latest" }"#,
-                true,
-            ),
-            (
-                r#"{ constraint = ">=1.6.0", version = "latest" }"#,
-                &[],
-                r#"{ version = "latest" }"#,
-                true,
-            ),
-            (
                 r#"["1.7.0", "2"]"#,
                 &[">=1.6.0"],
+                false,
                 r#"["1.7.0", "2"]"#,
+                false,
                 false,
             ),
         ];
-        for &(existing, comparators, want, changed) in cases {
-            let (outcome, line) = entry_after(existing, comparators);
-            let change = outcome.unwrap_or_else(|c| panic!("{existing}: conflict {c}"));
+        for &(existing, comparators, upgrade, want, changed, moved) in cases {
+            let (outcome, line) = entry_after(existing, comparators, Some("1.9.0"), upgrade);
+            let (change, pin_moved) =
+                outcome.unwrap_or_else(|c| panic!("{existing}: conflict {c}"));
             assert_eq!(line, format!("{key}{want}"), "{existing} {comparators:?}");
             assert_eq!(change.is_change(), changed, "{existing}: {change}");
+            assert_eq!(pin_moved, moved, "{existing}: {change}");
         }
         for (existing, comparators) in [
             (r#""1.5.0""#, &[">=1.6.0"][..]),
             (r#"{ version = "1.5.0" }"#, &[">=1.6.0"][..]),
             (r#"["1.7.0", "1.5.0"]"#, &[">=1.6.0"][..]),
+            (r#""1.7.0""#, &["1.8.0"][..]),
             ("42", &[][..]),
         ] {
-            let (outcome, line) = entry_after(existing, comparators);
+            let (outcome, line) = entry_after(existing, comparators, Some("1.9.0"), false);
             assert!(outcome.is_err(), "{existing}: {outcome:?}");
             assert_eq!(
                 line,
@@ -1025,5 +1066,9 @@ mod tests {
                 "conflicts leave the entry"
             );
         }
+        // Check mode (no catalog): a fuzzy entry under a range is drift, not a rewrite.
+        let (outcome, line) = entry_after(r#""latest""#, &[">=1.6.0"], None, false);
+        assert!(outcome.unwrap().0.is_change());
+        assert_eq!(line, format!("{key}\"latest\""));
     }
 }
