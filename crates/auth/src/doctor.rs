@@ -1129,6 +1129,7 @@ mod tests {
                 provider: ProviderKind::Keyring,
                 outcome: Outcome::Failed(ProviderError::KeyringLocked {
                     item: "Secret Service item service=gh:github.com username=alice".into(),
+                    message: "the collection holding it is locked".into(),
                 }),
                 notes: vec![],
             },

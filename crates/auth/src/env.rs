@@ -64,6 +64,8 @@ pub mod vars {
     pub const HOME: &str = "HOME";
     /// Executable search path (for `gh`).
     pub const PATH: &str = "PATH";
+    /// Windows: per-user local application data (our lock files when there is no cache dir).
+    pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
     /// Windows: where gh keeps its configuration when `GH_CONFIG_DIR`/`XDG_CONFIG_HOME` are unset.
     pub const APPDATA: &str = "AppData";
 }

@@ -65,6 +65,7 @@ pub mod git_credential;
 mod outcome;
 mod providers;
 mod resolver;
+mod store;
 mod token;
 
 pub use config::{Config, ConfigError, CredentialCommand, HostConfig};

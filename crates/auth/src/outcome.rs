@@ -128,22 +128,29 @@ pub enum ProviderError {
         /// What is wrong with the value (never the value itself).
         reason: &'static str,
     },
-    /// gh's keyring item exists but the keyring is locked; we never prompt to unlock it.
-    #[error("{item} exists but the keyring is locked")]
+    /// gh's keyring item exists but the keyring is locked (or the store refused access); we
+    /// never prompt to unlock it.
+    #[error("{item} exists but the keyring is locked: {message}")]
     KeyringLocked {
         /// The item, e.g. `Secret Service item service=gh:github.com username=alice`.
         item: String,
+        /// The store's own words.
+        message: String,
     },
     /// The keyring did not answer in time (a hung or stopped keyring daemon).
-    #[error("the keyring did not answer within {}", secs(*after))]
+    #[error("the keyring did not answer {}", match message { Some(m) => format!("in time: {m}"), None => format!("within {}", secs(*after)) })]
     KeyringTimedOut {
-        /// The limit.
+        /// The limit (ours, or the store's own call timeout when `message` is set).
         after: Duration,
+        /// The store's own error, when it gave up before we did.
+        message: Option<String>,
     },
     /// Any other keyring failure.
-    #[error("keyring error: {message}")]
+    #[error("{store} error: {message}")]
     Keyring {
-        /// The store's message (a D-Bus error name and text).
+        /// The store, e.g. `Secret Service`.
+        store: &'static str,
+        /// The store's message (e.g. a D-Bus error name and text).
         message: String,
     },
     /// gh's `hosts.yml` exists but cannot be read or parsed.

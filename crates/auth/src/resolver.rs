@@ -85,10 +85,16 @@ impl Resolver {
         &self.env
     }
 
-    /// Returns true if and only if results are shared with other processes (kernel keyring
-    /// available and not turned off).
+    /// Returns true if and only if results are shared with other processes (the OS store for
+    /// the cache is available and not turned off).
     pub fn shares_across_processes(&self) -> bool {
         self.cache.enabled()
+    }
+
+    /// Where results are shared with other processes, e.g. `the kernel keyring`; `None` when
+    /// they are not.
+    pub fn shared_cache_store(&self) -> Option<&'static str> {
+        self.cache.store_name()
     }
 
     /// The token for `host`, or [`AuthError::NoToken`] listing what was tried.

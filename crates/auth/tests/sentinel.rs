@@ -4,6 +4,8 @@
 //! Its own test binary because it installs a global trace-level subscriber that captures
 //! every log line (worker threads included).
 
+// Reads every process's argv from /proc: Linux only.
+#![cfg(target_os = "linux")]
 // Tests report what they measured and why they skip.
 #![allow(clippy::print_stderr)]
 
