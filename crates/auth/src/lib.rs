@@ -64,11 +64,12 @@ mod error;
 pub mod git_credential;
 mod outcome;
 mod providers;
+pub mod redact;
 mod resolver;
 mod store;
 mod token;
 
-pub use config::{Config, ConfigError, CredentialCommand, HostConfig};
+pub use config::{Config, ConfigError, ConfigFile, CredentialCommand, HostConfig, Level};
 pub use env::Env;
 pub use error::AuthError;
 pub use outcome::{Attempt, Miss, MissReason, Outcome, ProviderError, Resolution};

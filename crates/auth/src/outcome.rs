@@ -201,7 +201,7 @@ impl ProviderError {
             util::process::RunError::TimedOut { stderr } => ProviderError::TimedOut {
                 program,
                 after: limit,
-                stderr,
+                stderr: crate::redact::redact(&stderr).into_owned(),
             },
         }
     }
@@ -310,6 +310,12 @@ pub struct Resolution {
     pub(crate) host: Host,
     pub(crate) attempts: Vec<Attempt>,
     pub(crate) config_path: Option<PathBuf>,
+    /// No provider was asked: the host is not one the user named for tokens.
+    pub(crate) untrusted: bool,
+    /// `(key, value, where)` for each setting a config file set for this host.
+    pub(crate) settings: Vec<(&'static str, String, String)>,
+    /// Every config file consulted: path, level (`system`/`user`), present.
+    pub(crate) config_files: Vec<(PathBuf, &'static str, bool)>,
 }
 
 impl Resolution {
@@ -338,9 +344,38 @@ impl Resolution {
         })
     }
 
-    /// The config file consulted (for hints).
+    /// The user's config file (for hints: where to add a setting).
     pub fn config_path(&self) -> Option<&std::path::Path> {
         self.config_path.as_deref()
+    }
+
+    /// Returns true if and only if no provider was asked because the host is not one the user
+    /// named for tokens (see [`crate::Resolver::is_trusted_host`]).
+    pub fn untrusted(&self) -> bool {
+        self.untrusted
+    }
+
+    /// `(key, value, where)` for each setting a config file set for this host, e.g.
+    /// `("providers", "[\"gh\"]", "[default] in /etc/skillrig/hosts.toml")`.
+    pub fn settings(&self) -> &[(&'static str, String, String)] {
+        &self.settings
+    }
+
+    /// Every config file consulted, system first: path, level (`system` or `user`), and
+    /// whether it exists.
+    pub fn config_files(&self) -> &[(PathBuf, &'static str, bool)] {
+        &self.config_files
+    }
+
+    /// Every token this resolution holds (for [`crate::redact::redact_known`]).
+    pub(crate) fn known_secrets(&self) -> Vec<&str> {
+        self.attempts
+            .iter()
+            .filter_map(|a| match &a.outcome {
+                Outcome::Found(t) => Some(t.expose_secret()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The token, or [`crate::AuthError::NoToken`] listing what was tried.
