@@ -165,6 +165,9 @@ pub struct ClientConfig {
     /// Proxy URL for all requests (`http://proxy:3128`); `None` connects directly. This crate
     /// never reads proxy variables itself; [`ClientConfig::from_env`] does, via its lookup.
     pub proxy: Option<String>,
+    /// Trusted certificate authorities: the OS trust store unless `SSL_CERT_FILE` /
+    /// `SSL_CERT_DIR` name others (see [`crate::tls`]).
+    pub trust: crate::tls::TrustRoots,
 }
 
 impl ClientConfig {
@@ -181,6 +184,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             timeouts: Timeouts::default(),
             proxy: None,
+            trust: crate::tls::TrustRoots::default(),
         }
     }
 
@@ -193,6 +197,7 @@ impl ClientConfig {
     ///   `$HOME/.cache/skillrig`, else no cache.
     /// - Proxy: the first of `HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`, `all_proxy`, unless
     ///   the API host matches `NO_PROXY`/`no_proxy`.
+    /// - Trusted CAs: `SSL_CERT_FILE` / `SSL_CERT_DIR` if set, else the OS trust store.
     ///
     /// Empty values count as unset. Validation of the URL happens in [`crate::GitHub::new`].
     pub fn from_env(
@@ -222,6 +227,7 @@ impl ClientConfig {
             credential,
             cache_dir,
             proxy,
+            trust: crate::tls::TrustRoots::from_env(env),
             ..ClientConfig::new(host)
         }
     }

@@ -83,6 +83,7 @@ pub mod git;
 mod model;
 pub mod resolve;
 mod retry;
+pub mod tls;
 mod url;
 
 pub use cache::clear_cache;

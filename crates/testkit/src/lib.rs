@@ -28,6 +28,7 @@ pub mod model;
 pub mod origin;
 mod provenance;
 pub mod server;
+pub mod tls;
 
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};

@@ -8,3 +8,4 @@ mod listing;
 mod provenance;
 mod secrets;
 mod support;
+mod tls;
