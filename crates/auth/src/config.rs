@@ -893,6 +893,7 @@ gh_timeout = 3
         assert!(err.to_string().starts_with("/cfg/hosts.toml:"), "{err}");
     }
 
+    #[cfg(unix)]
     #[test]
     fn location_from_env() {
         let env = Env::from_vars([("HOME", "/h"), ("XDG_CONFIG_HOME", "/x")]);

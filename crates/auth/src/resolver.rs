@@ -278,7 +278,8 @@ impl Resolver {
     }
 }
 
-#[cfg(test)]
+// The commands here are POSIX shell.
+#[cfg(all(test, unix))]
 mod tests {
     use hint::Hint as _;
     use std::path::Path;
