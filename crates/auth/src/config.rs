@@ -412,7 +412,7 @@ impl Config {
             false,
         )
         .and_then(|i| layers[i].0.providers.clone())
-        .unwrap_or_else(|| ProviderKind::DEFAULT_ORDER.to_vec());
+        .unwrap_or_else(ProviderKind::platform_default_order);
         let credential_command = pick(
             "credential_command",
             &|s| s.credential_command.clone(),
@@ -755,7 +755,7 @@ providers = ["env", "credential_command", "keyring", "gh"]
         )
         .unwrap();
         let gh = config.for_host(&Host::github_com());
-        assert_eq!(gh.providers, ProviderKind::DEFAULT_ORDER.to_vec());
+        assert_eq!(gh.providers, ProviderKind::platform_default_order());
         let cmd = gh.credential_command.unwrap();
         assert_eq!(cmd.command, "op read op://dev/github/token");
         assert_eq!(cmd.origin, "[hosts.\"github.com\"]");

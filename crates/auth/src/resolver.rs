@@ -309,15 +309,20 @@ mod tests {
             .iter()
             .map(|a| (a.provider.name(), a.outcome.status()))
             .collect();
-        assert_eq!(
-            statuses,
-            [
-                ("env", "found"),
-                ("credential_command", "not-tried"),
-                ("keyring", "not-tried"),
-                ("gh", "not-tried")
-            ]
-        );
+        let expected: Vec<_> = ProviderKind::platform_default_order()
+            .into_iter()
+            .map(|p| {
+                (
+                    p.name(),
+                    if p == ProviderKind::Env {
+                        "found"
+                    } else {
+                        "not-tried"
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(statuses, expected);
         assert_eq!(
             r.resolve(&Host::github_com()).unwrap().expose_secret(),
             "ghp_env_token_000000"
