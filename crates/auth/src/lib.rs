@@ -30,7 +30,7 @@
 //! # Errors
 //!
 //! [`Resolver::resolve`] fails with [`AuthError::NoToken`] when every provider missed or
-//! failed (its [`hints`](AuthError::hints) list what was tried and the likely fix), and
+//! failed (its [`hints`](hint::Hint::hints) list what was tried and the likely fix), and
 //! [`Resolver::from_env`] with a [`ConfigError`] naming the file, line and key when
 //! `hosts.toml` is malformed.
 //!
