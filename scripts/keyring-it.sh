@@ -3,8 +3,9 @@
 #
 # Starts a private D-Bus session (dbus-run-session) with its own HOME and XDG_RUNTIME_DIR,
 # an unlocked gnome-keyring in it, stores a token the way gh does, and runs
-# `cargo test -p auth --test gh_keyring`, which asserts the resolver returns exactly what
-# `gh auth token` returns (then checks "not found" and "locked").
+# `cargo test -p auth --test gh_keyring -- --ignored`, which asserts the resolver returns
+# exactly what `gh auth token` returns, then checks "not found" (under a second), the ""
+# item, "locked", and a stopped daemon ("timed out" within the keyring timeout).
 #
 #   all          both modes below, one after the other (default)
 #   secret-tool  store gh's two items (service=gh:<host>, username=<login> and "") with
@@ -85,4 +86,4 @@ else # emulate go-keyring exactly: two items, raw token bytes
 fi
 
 SKILLRIG_KEYRING_IT_TOKEN="$tok" SKILLRIG_KEYRING_IT_HOST="$host" SKILLRIG_KEYRING_IT_LOGIN="$login" \
-  cargo test -p auth --test gh_keyring -- --nocapture
+  cargo test -p auth --test gh_keyring -- --ignored --nocapture

@@ -18,6 +18,10 @@
 //! {
 //!   "host": "github.com",
 //!   "config": "/home/u/.config/skillrig/hosts.toml",
+//!   "config_files": [{"path": "/etc/skillrig/hosts.toml", "level": "system", "present": true},
+//!                    {"path": "/home/u/.config/skillrig/hosts.toml", "level": "user", "present": false}],
+//!   "settings": [{"key": "providers", "value": "[\"env\", \"gh\"]", "from": "[default] in /etc/skillrig/hosts.toml"}],
+//!   "trusted": true,
 //!   "providers": [
 //!     {"provider": "env", "status": "miss", "code": "not-set",
 //!      "detail": "none of MISE_GITHUB_TOKEN, GITHUB_API_TOKEN, GITHUB_TOKEN, GH_TOKEN is set",
@@ -44,7 +48,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Value, json};
 
 use crate::outcome::{Outcome, Resolution};
-use crate::providers::env::vars_for;
 use crate::token::{ProviderKind, Token, TokenKind};
 
 /// What one API request answered; the caller fills it from the HTTP response.
@@ -323,25 +326,21 @@ fn token_label(t: &Token) -> String {
     )
 }
 
-/// How to add a token for this host.
+/// How to add (or fix) a token for this host: the same advice as the resolver's error.
 fn add_token_hint(res: &Resolution) -> String {
-    let host = res.host();
-    let var = vars_for(host)[if host.uses_github_com_env() { 3 } else { 1 }];
-    let login = if host.as_str() == "github.com" {
-        "gh auth login".to_owned()
-    } else {
-        format!("gh auth login --hostname {host}")
-    };
-    format!(
-        "log in with `{login}`, set {var}, or add a credential_command for {host} to hosts.toml"
-    )
+    crate::error::fix_hint(res)
 }
 
 fn refresh_hint(t: &Token) -> String {
     let host = t.host();
     match t.source().provider() {
         ProviderKind::Env => format!("replace or unset {}", t.source().detail()),
-        ProviderKind::CredentialCommand => format!("check what the {} prints", t.source().detail()),
+        ProviderKind::CredentialCommand => {
+            format!(
+                "check what the credential_command {} prints",
+                t.source().detail()
+            )
+        }
         ProviderKind::Keyring | ProviderKind::Gh => {
             format!("run `gh auth login --hostname {host}` to store a fresh token")
         }
@@ -381,6 +380,12 @@ pub fn diagnose(input: &DiagnoseInput<'_>) -> Diagnosis {
             Cause::TokenFound,
             format!("token for {host}: {}", token_label(t)),
             None,
+        ),
+        None if res.untrusted() => d.push(
+            Severity::Problem,
+            Cause::NoToken,
+            format!("no provider was asked: {host} is not a host you named for tokens"),
+            Some(add_token_hint(res)),
         ),
         None if input.repo.is_none() || probes.repo.is_none() => d.push(
             Severity::Problem,
@@ -634,19 +639,35 @@ fn message_suffix(p: &Probe) -> String {
 pub fn render_text(res: &Resolution, diagnosis: &Diagnosis) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "host: {}", res.host());
-    match res.config_path() {
-        Some(p) if p.exists() => {
-            let _ = writeln!(out, "config: {}", p.display());
+    if res.config_files().is_empty() {
+        match res.config_path() {
+            Some(p) if p.exists() => {
+                let _ = writeln!(out, "config: {}", p.display());
+            }
+            Some(p) => {
+                let _ = writeln!(out, "config: {} (not present)", p.display());
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "config: none (neither XDG_CONFIG_HOME nor HOME is set)"
+                );
+            }
         }
-        Some(p) => {
-            let _ = writeln!(out, "config: {} (not present)", p.display());
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "config: none (neither XDG_CONFIG_HOME nor HOME is set)"
-            );
-        }
+    }
+    for (path, level, present) in res.config_files() {
+        let missing = if *present { "" } else { ", not present" };
+        let _ = writeln!(out, "config: {} ({level}{missing})", path.display());
+    }
+    for (key, value, from) in res.settings() {
+        let _ = writeln!(out, "  {key} = {value}  (from {from})");
+    }
+    if res.untrusted() {
+        let _ = writeln!(
+            out,
+            "trust: {} is not github.com, *.ghe.com, a configured host, a gh login or in SKILLRIG_TRUSTED_HOSTS: no provider asked",
+            res.host()
+        );
     }
     let _ = writeln!(out, "providers, in order:");
     let winner = res.winner().map(|a| a.provider);
@@ -683,7 +704,8 @@ pub fn render_text(res: &Resolution, diagnosis: &Diagnosis) -> String {
             let _ = writeln!(out, "  hint: {h}");
         }
     }
-    out
+    // Quoted helper output may hold a token; the resolved ones are known here too.
+    crate::redact::redact_known(&out, &res.known_secrets()).into_owned()
 }
 
 fn token_json(t: &Token) -> Value {
@@ -715,9 +737,20 @@ pub fn to_json(res: &Resolution, diagnosis: &Diagnosis) -> Value {
             v
         })
         .collect();
-    json!({
+    let value = json!({
         "host": res.host().as_str(),
         "config": res.config_path().map(|p| p.display().to_string()),
+        "config_files": res.config_files().iter().map(|(path, level, present)| json!({
+            "path": path.display().to_string(),
+            "level": level,
+            "present": present,
+        })).collect::<Vec<_>>(),
+        "settings": res.settings().iter().map(|(key, value, from)| json!({
+            "key": key,
+            "value": value,
+            "from": from,
+        })).collect::<Vec<_>>(),
+        "trusted": !res.untrusted(),
         "providers": providers,
         "winner": res.winner().map(|a| a.provider.name()),
         "token": res.token().map(token_json),
@@ -728,7 +761,24 @@ pub fn to_json(res: &Resolution, diagnosis: &Diagnosis) -> Value {
             "hint": f.hint,
         })).collect::<Vec<_>>(),
         "healthy": diagnosis.healthy(),
-    })
+    });
+    redact_value(value, &res.known_secrets())
+}
+
+/// Applies [`crate::redact::redact_known`] to every string in `value`.
+fn redact_value(value: Value, known: &[&str]) -> Value {
+    match value {
+        Value::String(s) => Value::String(crate::redact::redact_known(&s, known).into_owned()),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|v| redact_value(v, known)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, redact_value(v, known)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -770,6 +820,9 @@ mod tests {
             host,
             attempts,
             config_path: Some(PathBuf::from("/nonexistent/hosts.toml")),
+            untrusted: false,
+            settings: Vec::new(),
+            config_files: Vec::new(),
         }
     }
 
@@ -1001,7 +1054,7 @@ mod tests {
         let res = resolution(Some((
             CLASSIC,
             ProviderKind::CredentialCommand,
-            "credential_command `op …` from [default]",
+            "`op …` from [default]",
         )));
         let d = run(
             &res,
@@ -1019,7 +1072,7 @@ mod tests {
             problems(&d),
             [(
                 Cause::BadCredentials,
-                "bad credentials: github.com rejected the classic personal access token ghp_…1234 from credential_command: credential_command `op …` from [default] (401)"
+                "bad credentials: github.com rejected the classic personal access token ghp_…1234 from credential_command: `op …` from [default] (401)"
             )]
         );
         assert_eq!(
@@ -1129,6 +1182,7 @@ mod tests {
                 provider: ProviderKind::Keyring,
                 outcome: Outcome::Failed(ProviderError::KeyringLocked {
                     item: "Secret Service item service=gh:github.com username=alice".into(),
+                    message: "the collection holding it is locked".into(),
                 }),
                 notes: vec![],
             },

@@ -34,6 +34,13 @@ pub mod vars {
 
     /// Overrides the path of skillrig's `hosts.toml`.
     pub const SKILLRIG_CONFIG: &str = "SKILLRIG_CONFIG";
+    /// Overrides the path of the system-wide `hosts.toml` (empty: no system-wide file).
+    pub const SKILLRIG_SYSTEM_CONFIG: &str = "SKILLRIG_SYSTEM_CONFIG";
+    /// Comma-separated hosts (beyond github.com, `*.ghe.com`, configured hosts and gh's
+    /// logins) that may be sent a token, e.g. a CI runner's Enterprise Server.
+    pub const SKILLRIG_TRUSTED_HOSTS: &str = "SKILLRIG_TRUSTED_HOSTS";
+    /// Windows: machine-wide application data (the system-wide `hosts.toml`).
+    pub const PROGRAMDATA: &str = "ProgramData";
     /// Set for a `credential_command`: the host a token is wanted for.
     pub const SKILLRIG_CREDENTIAL_HOST: &str = "SKILLRIG_CREDENTIAL_HOST";
     /// Set for a `credential_command` as well, so commands written for mise work unchanged.
@@ -64,6 +71,8 @@ pub mod vars {
     pub const HOME: &str = "HOME";
     /// Executable search path (for `gh`).
     pub const PATH: &str = "PATH";
+    /// Windows: per-user local application data (our lock files when there is no cache dir).
+    pub const LOCALAPPDATA: &str = "LOCALAPPDATA";
     /// Windows: where gh keeps its configuration when `GH_CONFIG_DIR`/`XDG_CONFIG_HOME` are unset.
     pub const APPDATA: &str = "AppData";
 }

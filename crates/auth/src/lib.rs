@@ -8,12 +8,15 @@
 //!   providers in order (default `env`, `credential_command`, `keyring`, `gh`); the first
 //!   token wins. A provider answers found, miss or error; errors are reported and the chain
 //!   goes on. Results are memoised per process, and slow providers are shared across
-//!   processes through the kernel keyring (the `cache` module explains how and why).
+//!   processes through the OS's store (kernel keyring, Keychain, Credential Manager; the
+//!   `cache` module explains how and why). Only hosts the user named get a token
+//!   ([`Resolver::is_trusted_host`]).
 //! * [`Token`] — the secret ([`secrecy::SecretString`]; redacted `Debug`, no `Display`), the
 //!   host it belongs to, its [`Source`] and [`TokenKind`].
 //! * [`Resolution`] — what every provider said, for `doctor` and error hints.
-//! * [`Config`] — `hosts.toml`: per-host provider order, `credential_command`, timeouts,
-//!   `api_url` (which the releases client reads).
+//! * [`Config`] — `hosts.toml` (system-wide file under the user's): per-host provider order,
+//!   `credential_command`, timeouts, `api_url` (which the releases client reads).
+//! * [`redact`] — token-shaped text out of anything quoted or printed.
 //! * [`Env`] — all environment access goes through it, so tests inject their own.
 //! * [`doctor`] — resolution report plus pure diagnosis of API probe results.
 //! * [`git_credential`] — the git credential-helper protocol.
@@ -27,7 +30,7 @@
 //! # Errors
 //!
 //! [`Resolver::resolve`] fails with [`AuthError::NoToken`] when every provider missed or
-//! failed (its [`hints`](AuthError::hints) list what was tried and the likely fix), and
+//! failed (its [`hints`](hint::Hint::hints) list what was tried and the likely fix), and
 //! [`Resolver::from_env`] with a [`ConfigError`] naming the file, line and key when
 //! `hosts.toml` is malformed.
 //!
@@ -64,10 +67,12 @@ mod error;
 pub mod git_credential;
 mod outcome;
 mod providers;
+pub mod redact;
 mod resolver;
+mod store;
 mod token;
 
-pub use config::{Config, ConfigError, CredentialCommand, HostConfig};
+pub use config::{Config, ConfigError, ConfigFile, CredentialCommand, HostConfig, Level};
 pub use env::Env;
 pub use error::AuthError;
 pub use outcome::{Attempt, Miss, MissReason, Outcome, ProviderError, Resolution};

@@ -128,22 +128,29 @@ pub enum ProviderError {
         /// What is wrong with the value (never the value itself).
         reason: &'static str,
     },
-    /// gh's keyring item exists but the keyring is locked; we never prompt to unlock it.
-    #[error("{item} exists but the keyring is locked")]
+    /// gh's keyring item exists but the keyring is locked (or the store refused access); we
+    /// never prompt to unlock it.
+    #[error("{item} exists but the keyring is locked: {message}")]
     KeyringLocked {
         /// The item, e.g. `Secret Service item service=gh:github.com username=alice`.
         item: String,
+        /// The store's own words.
+        message: String,
     },
     /// The keyring did not answer in time (a hung or stopped keyring daemon).
-    #[error("the keyring did not answer within {}", secs(*after))]
+    #[error("the keyring did not answer {}", match message { Some(m) => format!("in time: {m}"), None => format!("within {}", secs(*after)) })]
     KeyringTimedOut {
-        /// The limit.
+        /// The limit (ours, or the store's own call timeout when `message` is set).
         after: Duration,
+        /// The store's own error, when it gave up before we did.
+        message: Option<String>,
     },
     /// Any other keyring failure.
-    #[error("keyring error: {message}")]
+    #[error("{store} error: {message}")]
     Keyring {
-        /// The store's message (a D-Bus error name and text).
+        /// The store, e.g. `Secret Service`.
+        store: &'static str,
+        /// The store's message (e.g. a D-Bus error name and text).
         message: String,
     },
     /// gh's `hosts.yml` exists but cannot be read or parsed.
@@ -194,7 +201,7 @@ impl ProviderError {
             util::process::RunError::TimedOut { stderr } => ProviderError::TimedOut {
                 program,
                 after: limit,
-                stderr,
+                stderr: crate::redact::redact(&stderr).into_owned(),
             },
         }
     }
@@ -303,6 +310,12 @@ pub struct Resolution {
     pub(crate) host: Host,
     pub(crate) attempts: Vec<Attempt>,
     pub(crate) config_path: Option<PathBuf>,
+    /// No provider was asked: the host is not one the user named for tokens.
+    pub(crate) untrusted: bool,
+    /// `(key, value, where)` for each setting a config file set for this host.
+    pub(crate) settings: Vec<(&'static str, String, String)>,
+    /// Every config file consulted: path, level (`system`/`user`), present.
+    pub(crate) config_files: Vec<(PathBuf, &'static str, bool)>,
 }
 
 impl Resolution {
@@ -331,9 +344,38 @@ impl Resolution {
         })
     }
 
-    /// The config file consulted (for hints).
+    /// The user's config file (for hints: where to add a setting).
     pub fn config_path(&self) -> Option<&std::path::Path> {
         self.config_path.as_deref()
+    }
+
+    /// Returns true if and only if no provider was asked because the host is not one the user
+    /// named for tokens (see [`crate::Resolver::is_trusted_host`]).
+    pub fn untrusted(&self) -> bool {
+        self.untrusted
+    }
+
+    /// `(key, value, where)` for each setting a config file set for this host, e.g.
+    /// `("providers", "[\"gh\"]", "[default] in /etc/skillrig/hosts.toml")`.
+    pub fn settings(&self) -> &[(&'static str, String, String)] {
+        &self.settings
+    }
+
+    /// Every config file consulted, system first: path, level (`system` or `user`), and
+    /// whether it exists.
+    pub fn config_files(&self) -> &[(PathBuf, &'static str, bool)] {
+        &self.config_files
+    }
+
+    /// Every token this resolution holds (for [`crate::redact::redact_known`]).
+    pub(crate) fn known_secrets(&self) -> Vec<&str> {
+        self.attempts
+            .iter()
+            .filter_map(|a| match &a.outcome {
+                Outcome::Found(t) => Some(t.expose_secret()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The token, or [`crate::AuthError::NoToken`] listing what was tried.

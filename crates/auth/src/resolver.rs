@@ -9,7 +9,7 @@ use origin_meta::{Host, HostKind};
 use crate::AuthError;
 use crate::cache::{CacheKey, SharedCache};
 use crate::config::{Config, ConfigError, HostConfig};
-use crate::env::Env;
+use crate::env::{Env, vars};
 use crate::outcome::{Attempt, MissReason, Outcome, Resolution};
 use crate::providers::keyring::DEFAULT_KEYRING_TIMEOUT;
 use crate::providers::{self, Lookup, hosts_yml};
@@ -85,10 +85,16 @@ impl Resolver {
         &self.env
     }
 
-    /// Returns true if and only if results are shared with other processes (kernel keyring
-    /// available and not turned off).
+    /// Returns true if and only if results are shared with other processes (the OS store for
+    /// the cache is available and not turned off).
     pub fn shares_across_processes(&self) -> bool {
         self.cache.enabled()
+    }
+
+    /// Where results are shared with other processes, e.g. `the kernel keyring`; `None` when
+    /// they are not.
+    pub fn shared_cache_store(&self) -> Option<&'static str> {
+        self.cache.store_name()
     }
 
     /// The token for `host`, or [`AuthError::NoToken`] listing what was tried.
@@ -133,18 +139,53 @@ impl Resolver {
         tracing::debug!(%host, "token invalidated");
     }
 
-    /// Returns true if and only if `host` is one we would hand a token to unasked (the git
-    /// credential helper): github.com, `*.ghe.com`, a host with its own table in
-    /// `hosts.toml`, or a host gh is logged in to. This keeps an Enterprise token variable
-    /// from being offered to every git server when the helper is configured globally.
-    pub fn is_known_host(&self, host: &Host) -> bool {
+    /// Returns true if and only if a token may be sent to `host`: github.com, `*.ghe.com`, a
+    /// host with its own table in a `hosts.toml`, a host gh is logged in to, or one listed in
+    /// `SKILLRIG_TRUSTED_HOSTS`. Any other host — one merely named in a tool address, say in a
+    /// cloned `mise.toml` — gets no token from any provider: `GH_ENTERPRISE_TOKEN` or a
+    /// `[default]` command must not be sent to `attacker.example` because a file named it.
+    /// The git credential helper answers only these hosts too.
+    pub fn is_trusted_host(&self, host: &Host) -> bool {
         host.kind() != HostKind::EnterpriseServer
             || self.config.has_host(host)
+            || self.allow_listed(host)
             || matches!(hosts_yml::load(&self.env), Ok(Some(h)) if h.hosts.contains_key(host))
+    }
+
+    /// Same as [`Resolver::is_trusted_host`] (the git helper's name for it).
+    pub fn is_known_host(&self, host: &Host) -> bool {
+        self.is_trusted_host(host)
+    }
+
+    fn allow_listed(&self, host: &Host) -> bool {
+        self.env
+            .var(vars::SKILLRIG_TRUSTED_HOSTS)
+            .is_some_and(|list| {
+                list.split([',', ' '])
+                    .filter(|h| !h.trim().is_empty())
+                    .any(|h| Host::parse(h.trim()).is_ok_and(|h| h == *host))
+            })
     }
 
     fn run_chain(&self, host: &Host, first_hit: bool, cache: &SharedCache) -> Resolution {
         let cfg = self.config.for_host(host);
+        let config_files = self
+            .config
+            .files()
+            .iter()
+            .map(|f| (f.path.clone(), f.level.name(), f.present))
+            .collect();
+        if !self.is_trusted_host(host) {
+            tracing::debug!(%host, "not a host named for tokens; no provider asked");
+            return Resolution {
+                host: host.clone(),
+                attempts: Vec::new(),
+                config_path: self.config.path().map(ToOwned::to_owned),
+                untrusted: true,
+                settings: cfg.origins,
+                config_files,
+            };
+        }
         let mut attempts = Vec::with_capacity(cfg.providers.len());
         let mut found = false;
         for &provider in &cfg.providers {
@@ -180,6 +221,9 @@ impl Resolver {
             host: host.clone(),
             attempts,
             config_path: self.config.path().map(ToOwned::to_owned),
+            untrusted: false,
+            settings: cfg.origins,
+            config_files,
         }
     }
 
@@ -198,11 +242,17 @@ impl Resolver {
                         Some(p) => format!(" in {}", p.display()),
                         None => String::new(),
                     };
-                    return Outcome::miss(
-                        MissReason::NotConfigured,
-                        format!("no credential_command for {host} or [default]{place}"),
-                    )
-                    .into();
+                    let scope = if host.kind() == HostKind::EnterpriseServer
+                        && !self.config.has_host(host)
+                    {
+                        // [default] does not apply here; say so rather than "none".
+                        format!(
+                            "no [hosts.\"{host}\"] credential_command{place} ([default] applies only to github.com, *.ghe.com and hosts with their own table)"
+                        )
+                    } else {
+                        format!("no credential_command for {host} or [default]{place}")
+                    };
+                    return Outcome::miss(MissReason::NotConfigured, scope).into();
                 };
                 if let Some(skip) = providers::command::recursion_guard(host, &self.env) {
                     return skip;
@@ -228,7 +278,8 @@ impl Resolver {
     }
 }
 
-#[cfg(test)]
+// The commands here are POSIX shell.
+#[cfg(all(test, unix))]
 mod tests {
     use hint::Hint as _;
     use std::path::Path;
@@ -258,15 +309,20 @@ mod tests {
             .iter()
             .map(|a| (a.provider.name(), a.outcome.status()))
             .collect();
-        assert_eq!(
-            statuses,
-            [
-                ("env", "found"),
-                ("credential_command", "not-tried"),
-                ("keyring", "not-tried"),
-                ("gh", "not-tried")
-            ]
-        );
+        let expected: Vec<_> = ProviderKind::platform_default_order()
+            .into_iter()
+            .map(|p| {
+                (
+                    p.name(),
+                    if p == ProviderKind::Env {
+                        "found"
+                    } else {
+                        "not-tried"
+                    },
+                )
+            })
+            .collect();
+        assert_eq!(statuses, expected);
         assert_eq!(
             r.resolve(&Host::github_com()).unwrap().expose_secret(),
             "ghp_env_token_000000"
@@ -305,7 +361,7 @@ mod tests {
                 ("PATH", "/usr/bin:/bin"),
             ],
             &format!(
-                "[default]\nproviders = [\"credential_command\"]\ncredential_command = '''{command}'''\n"
+                "[hosts.\"ghe.example.com\"]\nproviders = [\"credential_command\"]\ncredential_command = '''{command}'''\n"
             ),
         );
         let host = Host::parse("ghe.example.com").unwrap();
@@ -331,8 +387,9 @@ mod tests {
                 ("PATH", home),
                 ("XDG_RUNTIME_DIR", home),
                 ("GITHUB_TOKEN", "ghp_wrong_host"),
+                ("SKILLRIG_TRUSTED_HOSTS", "ci.example, ghe.example.com"),
             ],
-            "",
+            "[default]\ncredential_command = \"echo ghp_not_for_enterprise\"\n",
         );
         let err = r
             .resolve(&Host::parse("ghe.example.com").unwrap())
@@ -341,7 +398,7 @@ mod tests {
         let hints = err.hints();
         let text = hints.join("\n");
         assert!(text.contains("env: none of MISE_GITHUB_ENTERPRISE_TOKEN, GH_ENTERPRISE_TOKEN, GITHUB_ENTERPRISE_TOKEN is set"), "{text}");
-        assert!(text.contains("credential_command: no credential_command for ghe.example.com or [default] in /cfg/hosts.toml"), "{text}");
+        assert!(text.contains("credential_command: no [hosts.\"ghe.example.com\"] credential_command in /cfg/hosts.toml ([default] applies only to github.com, *.ghe.com and hosts with their own table)"), "{text}");
         assert!(text.contains("keyring: no D-Bus session bus"), "{text}");
         assert!(text.contains("gh: gh is not on PATH"), "{text}");
         assert!(
@@ -380,5 +437,99 @@ mod tests {
                 "{host}"
             );
         }
+    }
+
+    /// #17.2: a host merely named in a tool address (a cloned mise.toml) gets no token: not
+    /// the [default] command's, not GH_ENTERPRISE_TOKEN. Naming the host makes it eligible.
+    #[test]
+    fn tokens_reach_only_hosts_the_user_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_str().unwrap();
+        let runs = dir.path().join("runs");
+        let config = format!(
+            "[default]\ncredential_command = '''echo run >> '{}'; echo ghp_default_command_01'''\n",
+            runs.display()
+        );
+        let vars = |extra: &[(&'static str, &'static str)]| {
+            let mut v = vec![
+                ("HOME", home.to_owned()),
+                ("PATH", "/usr/bin:/bin".to_owned()),
+                ("XDG_RUNTIME_DIR", home.to_owned()),
+                ("GH_ENTERPRISE_TOKEN", "ghp_enterprise_token_01".to_owned()),
+            ];
+            v.extend(extra.iter().map(|(k, val)| (*k, (*val).to_owned())));
+            v
+        };
+        let attacker = Host::parse("attacker.example").unwrap();
+        let parse = |text: &str| Config::parse(text, Path::new("/cfg/hosts.toml")).unwrap();
+
+        let r = Resolver::new(Env::from_vars(vars(&[])), parse(&config)).without_shared_cache();
+        assert!(!r.is_trusted_host(&attacker));
+        let err = r.resolve(&attacker).unwrap_err();
+        let hints = err.hints().join("\n");
+        assert!(
+            hints.contains("attacker.example is not a host you named for tokens")
+                && hints.contains("[hosts.\"attacker.example\"]")
+                && hints.contains("SKILLRIG_TRUSTED_HOSTS"),
+            "{hints}"
+        );
+        assert!(r.resolution(&attacker).untrusted());
+        assert!(
+            !runs.exists(),
+            "the [default] command ran for an unnamed host"
+        );
+        // github.com still gets the [default] command.
+        let t = r.resolve(&Host::github_com()).unwrap();
+        assert_eq!(t.expose_secret(), "ghp_default_command_01");
+
+        // Allow-listed: the Enterprise variable applies, the [default] command still does not.
+        let r = Resolver::new(
+            Env::from_vars(vars(&[("SKILLRIG_TRUSTED_HOSTS", "attacker.example")])),
+            parse(&config),
+        )
+        .without_shared_cache();
+        let res = r.resolve_all(&attacker);
+        assert_eq!(res.attempts()[0].outcome.status(), "found");
+        assert_eq!(res.attempts()[1].outcome.code(), Some("not-configured"));
+
+        // Its own table: both apply.
+        let r = Resolver::new(
+            Env::from_vars(vars(&[])),
+            parse(&format!("{config}[hosts.\"attacker.example\"]\n")),
+        )
+        .without_shared_cache();
+        let res = r.resolve_all(&attacker);
+        assert_eq!(res.attempts()[0].outcome.status(), "found");
+        assert_eq!(res.attempts()[1].outcome.status(), "found");
+    }
+
+    /// #13.5: a failing credential_command is followed by advice to fix it, never by advice
+    /// to add one.
+    #[test]
+    fn a_failing_command_is_not_followed_by_add_a_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().to_str().unwrap();
+        let r = resolver(
+            &[
+                ("HOME", home),
+                ("PATH", "/usr/bin:/bin"),
+                ("XDG_RUNTIME_DIR", home),
+            ],
+            "[default]\nproviders = [\"credential_command\"]\ncredential_command = \"echo 'vault: denied' >&2; exit 3\"\n",
+        );
+        let hints = r.resolve(&Host::github_com()).unwrap_err().hints();
+        assert_eq!(
+            hints[0],
+            "tried credential_command: `echo …` from [default] failed (exit code 3): vault: denied"
+        );
+        let last = hints.last().unwrap();
+        assert!(
+            last.starts_with("fix the credential_command for github.com"),
+            "{last}"
+        );
+        assert!(
+            !hints.join("\n").contains("add a credential_command"),
+            "{hints:?}"
+        );
     }
 }

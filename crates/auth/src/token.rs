@@ -33,6 +33,22 @@ impl ProviderKind {
         ProviderKind::Gh,
     ];
 
+    /// The default order on this OS. On macOS `gh` comes before `keyring`: gh's Keychain
+    /// items trust `/usr/bin/security` (which `gh auth token` uses), and reading them through
+    /// Security.framework makes macOS ask the user for permission (see docs/auth.md).
+    pub fn platform_default_order() -> Vec<ProviderKind> {
+        if cfg!(target_os = "macos") {
+            vec![
+                ProviderKind::Env,
+                ProviderKind::CredentialCommand,
+                ProviderKind::Gh,
+                ProviderKind::Keyring,
+            ]
+        } else {
+            ProviderKind::DEFAULT_ORDER.to_vec()
+        }
+    }
+
     /// The name used in `hosts.toml` (`providers = [...]`), doctor output and JSON.
     pub fn name(self) -> &'static str {
         match self {

@@ -4,6 +4,8 @@
 //! Its own test binary because it installs a global trace-level subscriber that captures
 //! every log line (worker threads included).
 
+// Reads every process's argv from /proc: Linux only.
+#![cfg(target_os = "linux")]
 // Tests report what they measured and why they skip.
 #![allow(clippy::print_stderr)]
 
@@ -95,7 +97,8 @@ fn the_sentinel_never_leaks() {
     );
     // Host B's credential command fails after looking around.
     let config_text = format!(
-        "[hosts.\"{host_b}\"]\ncredential_command = '''{dump}; echo 'vault: access denied' >&2; exit 3'''\n"
+        "[hosts.\"{host_b}\"]\ncredential_command = '''{dump}; echo \"vault: access denied for $(cat '{s}/token')\" >&2; exit 3'''\n",
+        s = secrets.display()
     );
     let config_path = home.join("hosts.toml");
     std::fs::write(&config_path, &config_text).unwrap();
@@ -106,6 +109,7 @@ fn the_sentinel_never_leaks() {
         // Set for github.com only: must never reach the Enterprise hosts nor any output.
         ("GH_TOKEN", sentinel.clone()),
         ("SKILLRIG_CONFIG", config_path.display().to_string()),
+        ("SKILLRIG_TRUSTED_HOSTS", format!("{host_a}")),
     ]);
     let resolver = Resolver::new(
         env.clone(),

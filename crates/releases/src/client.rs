@@ -165,6 +165,7 @@ impl GitHub {
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(proxy)
+            .tls_config(crate::tls::config(&cfg.trust)?)
             .user_agent(cfg.user_agent.as_str())
             .timeout_resolve(Some(cfg.timeouts.connect))
             .timeout_connect(Some(cfg.timeouts.connect))
@@ -971,8 +972,19 @@ impl Inner {
     }
 }
 
-/// A transport error as a failure: retried (with backoff) if it may be transient.
+/// A transport error as a failure: retried (with backoff) if it may be transient; a rejected
+/// certificate is its own error (never retried) that says how to trust a CA.
 pub(crate) fn transport_failure(url: &str, e: ureq::Error) -> Failure {
+    if let Some(reason) = crate::tls::rejected_certificate(&e) {
+        return Failure {
+            retry: Retry::Never,
+            error: Error::UntrustedCertificate {
+                host: Origin::host_of(url).unwrap_or_else(|| redact(url)),
+                reason,
+                source: Box::new(e),
+            },
+        };
+    }
     Failure {
         retry: if retry::transient(&e) {
             Retry::Backoff

@@ -173,6 +173,9 @@ pub struct ClientConfig {
     /// Where user-facing notices go (rate-limit waits, an untrusted cache, a resumed
     /// download); dropped by default.
     pub notify: crate::Notifier,
+    /// Trusted certificate authorities: the OS trust store unless `SSL_CERT_FILE` /
+    /// `SSL_CERT_DIR` name others (see [`crate::tls`]).
+    pub trust: crate::tls::TrustRoots,
 }
 
 impl ClientConfig {
@@ -190,6 +193,7 @@ impl ClientConfig {
             timeouts: Timeouts::default(),
             proxy: None,
             notify: crate::Notifier::default(),
+            trust: crate::tls::TrustRoots::default(),
         }
     }
 
@@ -202,6 +206,7 @@ impl ClientConfig {
     ///   `$HOME/.cache/skillrig`, else no cache.
     /// - Proxy: the first of `HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`, `all_proxy`, unless
     ///   the API host matches `NO_PROXY`/`no_proxy`.
+    /// - Trusted CAs: `SSL_CERT_FILE` / `SSL_CERT_DIR` if set, else the OS trust store.
     ///
     /// Empty values count as unset. Validation of the URL happens in [`crate::GitHub::new`].
     pub fn from_env(
@@ -231,6 +236,7 @@ impl ClientConfig {
             credential,
             cache_dir,
             proxy,
+            trust: crate::tls::TrustRoots::from_env(env),
             ..ClientConfig::new(host)
         }
     }

@@ -32,6 +32,28 @@ pub enum Error {
     #[error("the proxy URL is not usable (expected e.g. `http://proxy.example:3128`)")]
     InvalidProxy,
 
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR` name something that yields no trusted root.
+    #[error("cannot use `{}` as trusted certificates: {reason}", path.display())]
+    TrustRoots {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why not.
+        reason: String,
+    },
+
+    /// The server's TLS certificate was rejected (most often: issued by a certificate
+    /// authority this machine does not trust, such as a corporate TLS-inspection proxy's).
+    #[error("the TLS certificate of {host} was rejected: {reason}")]
+    UntrustedCertificate {
+        /// The host whose certificate it was.
+        host: String,
+        /// What is wrong with it.
+        reason: &'static str,
+        /// The TLS error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// 404: the resource does not exist **or** the caller may not see it (GitHub answers 404,
     /// not 403, for private repositories).
     #[error("{what} not found on {host} (HTTP 404; {})", token_phrase(.token_source.as_deref()))]
@@ -228,6 +250,23 @@ impl hint::Hint for Error {
             Error::InvalidProxy => {
                 Some("check HTTPS_PROXY / ALL_PROXY (and their lowercase forms)".to_owned())
             }
+            Error::TrustRoots { .. } => Some(
+                "point SSL_CERT_FILE at a PEM file of CA certificates (or SSL_CERT_DIR at a \
+                 directory of them), or unset both to use the OS trust store"
+                    .to_owned(),
+            ),
+            Error::UntrustedCertificate { reason, .. } if reason.contains("does not trust") => {
+                Some(
+                    "if your network inspects TLS with its own certificate authority, trust \
+                     that CA: install it in the OS trust store (what your browser uses), or set \
+                     SSL_CERT_FILE to a PEM bundle that contains it; never disable verification"
+                        .to_owned(),
+                )
+            }
+            Error::UntrustedCertificate { .. } => Some(
+                "check the host name in the address and api_url, and the machine's clock"
+                    .to_owned(),
+            ),
             Error::NotFound {
                 repo, token_source, ..
             } => {

@@ -87,6 +87,7 @@ mod model;
 mod notice;
 pub mod resolve;
 mod retry;
+pub mod tls;
 mod url;
 
 pub use attestations::AttestationBundle;

@@ -31,6 +31,7 @@ pub mod origin;
 mod provenance;
 pub mod server;
 pub mod sigstore;
+pub mod tls;
 
 pub use attestations::Attestation;
 pub use downloads::DownloadHost;

@@ -163,6 +163,8 @@ struct State {
 struct Inner {
     state: Mutex<State>,
     storage_addr: SocketAddr,
+    /// Where signed asset URLs point instead of the plain storage listener (an HTTPS front).
+    storage_base: Mutex<Option<String>>,
     secret: String,
     reset_at: u64,
     shutdown: AtomicBool,
@@ -198,13 +200,14 @@ impl FakeGitHub {
                 ..State::default()
             }),
             storage_addr: storage.local_addr()?,
+            storage_base: Mutex::new(None),
             secret: sha256_hex(format!("{now}{:?}", std::thread::current().id()).as_bytes()),
             reset_at: now + 3600,
             shutdown: AtomicBool::new(false),
         });
         let api_addr = api.local_addr()?;
-        spawn_accept(api, inner.clone(), Listener::Api);
-        spawn_accept(storage, inner.clone(), Listener::Storage);
+        spawn_accept(api, inner.clone(), Listener::Api, "http");
+        spawn_accept(storage, inner.clone(), Listener::Storage, "http");
         Ok(FakeGitHub { inner, api_addr })
     }
 
@@ -346,6 +349,26 @@ impl FakeGitHub {
     pub fn storage_auth_leaks(&self) -> usize {
         self.inner.lock().leaks
     }
+
+    /// Hook for the HTTPS front (`tls` module): a further plain listener for `which`, on
+    /// loopback, whose answers name `https://` URLs (links, redirects) because a TLS front
+    /// forwards to it. The two listeners above are unchanged.
+    pub(crate) fn tls_backend(&self, which: Listener) -> std::io::Result<SocketAddr> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        spawn_accept(listener, self.inner.clone(), which, "https");
+        Ok(addr)
+    }
+
+    /// Hook for the HTTPS front: signed asset URLs point at `base` (e.g. an HTTPS storage
+    /// front) instead of the plain storage listener; `None` restores the default.
+    pub(crate) fn set_storage_base(&self, base: Option<String>) {
+        *self
+            .inner
+            .storage_base
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = base;
+    }
 }
 
 impl Drop for FakeGitHub {
@@ -361,7 +384,7 @@ impl Drop for FakeGitHub {
     }
 }
 
-fn spawn_accept(listener: TcpListener, inner: Arc<Inner>, which: Listener) {
+fn spawn_accept(listener: TcpListener, inner: Arc<Inner>, which: Listener, scheme: &'static str) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             if inner.shutdown.load(Ordering::SeqCst) {
@@ -370,7 +393,7 @@ fn spawn_accept(listener: TcpListener, inner: Arc<Inner>, which: Listener) {
             let Ok(stream) = stream else { continue };
             let inner = inner.clone();
             std::thread::spawn(move || {
-                http::serve_connection(stream, &|req| handle(&inner, which, req));
+                http::serve_connection(stream, &|req| handle(&inner, which, scheme, req));
             });
         }
     });
@@ -435,7 +458,7 @@ fn bearer(req: &Request) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
-fn handle(inner: &Inner, which: Listener, req: &Request) -> Response {
+fn handle(inner: &Inner, which: Listener, scheme: &str, req: &Request) -> Response {
     if which == Listener::Api && req.path.starts_with("/_testkit/") {
         return control(inner, req);
     }
@@ -466,7 +489,7 @@ fn handle(inner: &Inner, which: Listener, req: &Request) -> Response {
     let response = match which {
         Listener::Storage => storage(inner, &mut state, req, path),
         Listener::Api => api(
-            inner, &mut state, req, prefix, path, token, spec, &mut entry,
+            inner, &mut state, req, scheme, prefix, path, token, spec, &mut entry,
         ),
     };
     let response = apply_fault(fault, response);
@@ -480,6 +503,7 @@ fn api(
     inner: &Inner,
     state: &mut State,
     req: &Request,
+    scheme: &str,
     prefix: &str,
     path: &str,
     token: Option<String>,
@@ -512,7 +536,7 @@ fn api(
     }
 
     let host = req.header("host").unwrap_or("127.0.0.1").to_owned();
-    let base = format!("http://{host}{prefix}");
+    let base = format!("{scheme}://{host}{prefix}");
     let ctx = Ctx {
         inner,
         state,
@@ -726,9 +750,16 @@ impl Ctx<'_> {
     fn signed_storage_url(&self, repo: &Repo, asset_id: u64, name: &str) -> String {
         let expires = unix_now() + 300;
         let sig = sign(&self.inner.secret, asset_id, expires);
+        let base = self
+            .inner
+            .storage_base
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.inner.storage_addr));
         format!(
-            "http://{}/{}/{}/{asset_id}/{name}?X-Expires={expires}&X-Signature={sig}",
-            self.inner.storage_addr, repo.owner, repo.name
+            "{base}/{}/{}/{asset_id}/{name}?X-Expires={expires}&X-Signature={sig}",
+            repo.owner, repo.name
         )
     }
 }

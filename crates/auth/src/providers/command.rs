@@ -28,7 +28,9 @@ pub(crate) fn label(cmd: &CredentialCommand) -> String {
     } else {
         ""
     };
-    format!("credential_command `{first}{more}` from {}", cmd.origin)
+    // Reports print it after the provider's name (`credential_command: `op …` from
+    // [default]`), so it does not repeat the name.
+    format!("`{first}{more}` from {}", cmd.origin)
 }
 
 /// Returns the recursion miss when this process runs inside our own credential command for
@@ -62,7 +64,7 @@ pub(crate) fn lookup(host: &Host, env: &Env, cmd: &CredentialCommand, timeout: D
         return Outcome::Failed(ProviderError::Exited {
             program: label,
             status: process::describe_status(done.status),
-            stderr: process::summarize(&done.stderr),
+            stderr: crate::redact::redact(&process::summarize(&done.stderr)).into_owned(),
         })
         .into();
     }
@@ -133,10 +135,7 @@ mod tests {
             "ghp_ghe-example-com_ghe-example-com_0"
         );
         assert_eq!(token.source().provider(), ProviderKind::CredentialCommand);
-        assert_eq!(
-            token.source().detail(),
-            "credential_command `[ …` from [default]"
-        );
+        assert_eq!(token.source().detail(), "`[ …` from [default]");
         assert_eq!(token.host().as_str(), "ghe.example.com");
     }
 
@@ -164,8 +163,33 @@ mod tests {
         assert_eq!(e.code(), "exited");
         assert_eq!(
             e.to_string(),
-            "credential_command `echo …` from [default] failed (exit code 4): [ERROR] vault: permission denied"
+            "`echo …` from [default] failed (exit code 4): [ERROR] vault: permission denied"
         );
+    }
+
+    /// A helper that echoes the token it handled: the quoted stderr line never carries it.
+    #[test]
+    fn token_shapes_in_stderr_are_redacted() {
+        let out = run(
+            "echo 'using github_pat_11AAAA0000_secret and ghp_SECRETsecret123 failed' >&2; exit 1",
+            Duration::from_secs(20),
+        );
+        let Outcome::Failed(e) = out else {
+            panic!("{out:?}")
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.ends_with("using github_pat_[redacted] and ghp_[redacted] failed"),
+            "{msg}"
+        );
+        let out = run(
+            "echo 'ghp_LATEsecret0000' >&2; sleep 30",
+            Duration::from_millis(1500),
+        );
+        let Outcome::Failed(e) = out else {
+            panic!("{out:?}")
+        };
+        assert!(!e.to_string().contains("LATEsecret"), "{e}");
     }
 
     #[test]

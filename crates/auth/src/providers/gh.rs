@@ -51,7 +51,7 @@ pub(crate) fn lookup(host: &Host, env: &Env, gh: &std::path::Path, timeout: Dura
         Ok(d) => d,
         Err(e) => return Outcome::Failed(ProviderError::from_run(e, label, timeout)).into(),
     };
-    let stderr = process::summarize(&done.stderr);
+    let stderr = crate::redact::redact(&process::summarize(&done.stderr)).into_owned();
     if !done.status.success() {
         let lower = stderr.to_ascii_lowercase();
         if lower.contains("no oauth token found") || lower.contains("not logged in") {

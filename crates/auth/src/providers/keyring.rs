@@ -2,18 +2,12 @@
 //!
 //! In gh's own order: `hosts.yml` `<host>.oauth_token` (plaintext storage) first, then the OS
 //! store's item `service=gh:<host>` under the active login from `hosts.yml` `<host>.user`, then
-//! under `""` (the "active" copy that older gh versions wrote alone).
-//!
-//! | platform | store | status |
-//! |---|---|---|
-//! | Linux | Secret Service over D-Bus | tested against gnome-keyring (`scripts/keyring-it.sh`) |
-//! | macOS | Keychain via `/usr/bin/security`, `go-keyring-base64:` decoded | untested here |
-//! | Windows | Credential Manager | not implemented: reported as a miss, the `gh` provider covers it |
+//! under `""` (the "active" copy that older gh versions wrote alone) where the store can
+//! address it. The stores and how gh's items look in each are in the `store` module.
 //!
 //! The store lookup runs on a worker thread and is abandoned after the keyring timeout
 //! (default 3 s, like gh): a stopped or wedged keyring daemon must not hang an install.
 
-use std::sync::mpsc;
 use std::time::Duration;
 
 use origin_meta::Host;
@@ -23,6 +17,7 @@ use super::hosts_yml::{self, GhHosts};
 use super::{Lookup, accept};
 use crate::env::Env;
 use crate::outcome::{Miss, MissReason, Outcome, ProviderError};
+use crate::store::{self, ItemRead, STORE_NAME, StoreFailure, item_name};
 use crate::token::{ProviderKind, Source};
 
 /// Default time a keyring lookup may take before it is abandoned (gh uses the same).
@@ -63,11 +58,19 @@ pub(crate) fn lookup(host: &Host, env: &Env, timeout: Duration) -> Lookup {
     }
 
     let service = format!("gh:{host}");
-    let mut usernames = Vec::new();
-    if let Some(u) = &user {
-        usernames.push(u.clone());
+    let usernames = store::usernames_for(user.as_deref());
+    if usernames.is_empty() {
+        let outcome = match yml_error {
+            Some(e) => Outcome::Failed(e),
+            None => Outcome::miss(
+                MissReason::NotFound,
+                format!(
+                    "gh's hosts.yml names no login for {host}, and the {STORE_NAME} cannot look up gh's \"\" item"
+                ),
+            ),
+        };
+        return Lookup { outcome, notes };
     }
-    usernames.push(String::new());
     let outcome = store_lookup(host, env, &service, &usernames, timeout);
     // A broken hosts.yml matters only when the store had nothing either.
     let outcome = match (outcome, yml_error) {
@@ -75,14 +78,6 @@ pub(crate) fn lookup(host: &Host, env: &Env, timeout: Duration) -> Lookup {
         (o, _) => o,
     };
     Lookup { outcome, notes }
-}
-
-fn item_name(service: &str, username: &str) -> String {
-    if username.is_empty() {
-        format!("item service={service} username=\"\"")
-    } else {
-        format!("item service={service} username={username}")
-    }
 }
 
 fn users_text(usernames: &[String]) -> String {
@@ -99,25 +94,6 @@ fn users_text(usernames: &[String]) -> String {
         .join(", ")
 }
 
-/// Runs `f` on a worker thread and waits at most `timeout`; `None` on timeout (the worker is
-/// abandoned, it holds nothing the process needs).
-fn with_deadline<T: Send + 'static>(
-    timeout: Duration,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Option<T> {
-    let (tx, rx) = mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("skillrig-keyring".to_owned())
-        .spawn(move || {
-            let _ = tx.send(f());
-        });
-    if spawned.is_err() {
-        return None;
-    }
-    rx.recv_timeout(timeout).ok()
-}
-
-#[cfg(target_os = "linux")]
 fn store_lookup(
     host: &Host,
     env: &Env,
@@ -125,91 +101,66 @@ fn store_lookup(
     usernames: &[String],
     timeout: Duration,
 ) -> Outcome {
-    use super::secret_service::{self, SsResult};
-
     let (env2, service2, users2) = (env.clone(), service.to_owned(), usernames.to_vec());
-    let result = with_deadline(timeout, move || {
-        secret_service::lookup(&env2, &service2, &users2, timeout)
+    let result = store::with_deadline(timeout, move || {
+        store::read_gh_item(&env2, &service2, &users2)
     });
     let Some(result) = result else {
-        return Outcome::Failed(ProviderError::KeyringTimedOut { after: timeout });
+        return Outcome::Failed(ProviderError::KeyringTimedOut {
+            after: timeout,
+            message: None,
+        });
     };
     match result {
-        SsResult::Found { secret, username } => {
-            let what = format!("Secret Service {}", item_name(service, &username));
+        Ok(ItemRead::Found { secret, username }) => {
+            let what = item_name(service, &username);
             let source = Source::new(ProviderKind::Keyring, what.clone());
             accept(secret.expose_secret(), host, source, &what)
         }
-        SsResult::NoBus(why) => Outcome::Miss(Miss {
+        Ok(ItemRead::NotFound) => Outcome::Miss(Miss {
+            reason: MissReason::NotFound,
+            detail: format!(
+                "no {STORE_NAME} item service={service} for {} {}",
+                if cfg!(target_os = "macos") {
+                    "account"
+                } else {
+                    "username"
+                },
+                users_text(usernames)
+            ),
+        }),
+        Err(StoreFailure::NoBus(why)) => Outcome::Miss(Miss {
             reason: MissReason::NoBus,
             detail: format!("no D-Bus session bus: {why}"),
         }),
-        SsResult::NoService(why) => Outcome::Miss(Miss {
+        Err(StoreFailure::NoService(why)) => Outcome::Miss(Miss {
             reason: MissReason::NoSecretService,
             detail: format!("no Secret Service on the session bus ({why})"),
         }),
-        SsResult::NotFound => Outcome::Miss(Miss {
-            reason: MissReason::NotFound,
-            detail: format!(
-                "no Secret Service item service={service} for username {}",
-                users_text(usernames)
-            ),
+        Err(StoreFailure::Unsupported) => Outcome::Miss(Miss {
+            reason: MissReason::Unsupported,
+            detail: "this OS has no credential store we read; the gh provider asks gh".to_owned(),
         }),
-        SsResult::Locked { username } => Outcome::Failed(ProviderError::KeyringLocked {
-            item: format!("Secret Service {}", item_name(service, &username)),
-        }),
-        SsResult::TimedOut => Outcome::Failed(ProviderError::KeyringTimedOut { after: timeout }),
-        SsResult::Failed(message) => Outcome::Failed(ProviderError::Keyring { message }),
-    }
-}
-
-#[cfg(target_os = "macos")]
-fn store_lookup(
-    host: &Host,
-    _env: &Env,
-    service: &str,
-    usernames: &[String],
-    timeout: Duration,
-) -> Outcome {
-    use super::macos::{self, MacResult};
-
-    let (service2, users2) = (service.to_owned(), usernames.to_vec());
-    let Some(result) = with_deadline(timeout, move || macos::lookup(&service2, &users2, timeout))
-    else {
-        return Outcome::Failed(ProviderError::KeyringTimedOut { after: timeout });
-    };
-    match result {
-        MacResult::Found { secret, username } => {
-            let what = format!("Keychain {}", item_name(service, &username));
-            let source = Source::new(ProviderKind::Keyring, what.clone());
-            accept(secret.expose_secret(), host, source, &what)
+        Err(StoreFailure::Locked { username, message }) => {
+            let user = if username.is_empty() {
+                usernames.first().cloned().unwrap_or_default()
+            } else {
+                username
+            };
+            Outcome::Failed(ProviderError::KeyringLocked {
+                item: item_name(service, &user),
+                message,
+            })
         }
-        MacResult::NotFound => Outcome::Miss(Miss {
-            reason: MissReason::NotFound,
-            detail: format!(
-                "no Keychain item service={service} for account {}",
-                users_text(usernames)
-            ),
+        Err(StoreFailure::TimedOut(message)) => Outcome::Failed(ProviderError::KeyringTimedOut {
+            after: timeout,
+            message: Some(message),
         }),
-        MacResult::TimedOut => Outcome::Failed(ProviderError::KeyringTimedOut { after: timeout }),
-        MacResult::Failed(message) => Outcome::Failed(ProviderError::Keyring { message }),
+        Err(StoreFailure::Failed(message)) => Outcome::Failed(ProviderError::Keyring {
+            store: STORE_NAME,
+            message,
+        }),
     }
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos")))]
-fn store_lookup(
-    _host: &Host,
-    _env: &Env,
-    _service: &str,
-    _usernames: &[String],
-    _timeout: Duration,
-) -> Outcome {
-    Outcome::Miss(Miss {
-        reason: MissReason::Unsupported,
-        detail:
-            "reading this platform's credential store is not implemented; the gh provider reads it"
-                .to_owned(),
-    })
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -259,23 +210,5 @@ mod tests {
             panic!("{:?}", l.outcome)
         };
         assert_eq!(e.code(), "hosts-yml");
-    }
-
-    #[test]
-    fn a_silent_bus_times_out() {
-        // A socket that accepts connections but never speaks: libdbus blocks in the handshake.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bus");
-        let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
-        let env = Env::from_vars([(
-            "DBUS_SESSION_BUS_ADDRESS",
-            format!("unix:path={}", path.display()),
-        )]);
-        let l = lookup(&Host::github_com(), &env, Duration::from_millis(300));
-        let Outcome::Failed(e) = &l.outcome else {
-            panic!("{:?}", l.outcome)
-        };
-        assert_eq!(e.code(), "timed-out");
-        drop(listener);
     }
 }

@@ -6,10 +6,6 @@ pub(crate) mod env;
 pub(crate) mod gh;
 pub(crate) mod hosts_yml;
 pub(crate) mod keyring;
-#[cfg_attr(not(target_os = "macos"), allow(dead_code))]
-pub(crate) mod macos;
-#[cfg(target_os = "linux")]
-pub(crate) mod secret_service;
 
 use origin_meta::Host;
 use secrecy::SecretString;

@@ -1,12 +1,14 @@
 //! The keyring provider when there is no Secret Service: it must give up at once, with a
-//! result `doctor` can tell apart, and the chain must go on.
+//! result `doctor` can tell apart, and the chain must go on; and when the bus never answers,
+//! it must give up at the keyring timeout.
 //!
-//! Elapsed times are printed, not asserted (behaviour, not timing, is the contract here).
+//! libdbus reads `DBUS_SESSION_BUS_ADDRESS` from the process environment, so the cases with a
+//! bus run the probe binary as a child with that variable set.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use auth::{Config, Env, Outcome, ProviderKind, Resolver};
 use origin_meta::Host;
@@ -112,20 +114,83 @@ impl Drop for PrivateBus {
     }
 }
 
+const PROBE: &str = env!("CARGO_BIN_EXE_auth-resolve-probe");
+
+/// Runs the probe's `--all` for github.com on `bus_address`; returns the keyring line's code,
+/// the winner's provider, and how long the whole resolution took.
+fn probe_on_bus(dir: &Path, bus_address: &str, timeout_ms: u64) -> (String, String, Duration) {
+    let config = dir.join("hosts.toml");
+    std::fs::write(&config, "[default]\nproviders = [\"keyring\", \"env\"]\n").unwrap();
+    let out = Command::new(PROBE)
+        .args([
+            "--keyring-timeout-ms",
+            &timeout_ms.to_string(),
+            "--all",
+            "github.com",
+        ])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", dir)
+        .env("SKILLRIG_CONFIG", &config)
+        .env("SKILLRIG_SYSTEM_CONFIG", "")
+        .env("DBUS_SESSION_BUS_ADDRESS", bus_address)
+        .env("GH_TOKEN", "ghp_after_the_keyring_02")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[0][0], "keyring");
+    assert_eq!(
+        lines[1][..2],
+        ["env", "found"],
+        "the chain went on: {stdout}"
+    );
+    let ms: u64 = lines[0][3].parse().unwrap();
+    (
+        lines[0][2].to_owned(),
+        lines[1][0].to_owned(),
+        Duration::from_millis(ms),
+    )
+}
+
 #[test]
-fn a_bus_without_secret_service_falls_through() {
+fn a_bus_without_secret_service_falls_through_in_under_a_second() {
     let dir = tempfile::tempdir().unwrap();
     let Some(bus) = PrivateBus::start(dir.path()) else {
         require(false, "dbus-daemon (Debian package `dbus`)");
         return;
     };
-    let env = Env::from_vars([
-        ("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str()),
-        ("HOME", dir.path().to_str().unwrap()),
-        ("GH_TOKEN", "ghp_after_the_keyring_02"),
-    ]);
-    let (code, _) = keyring_code(&resolver(env));
+    let (code, _, took) = probe_on_bus(dir.path(), &bus.address, 3000);
     assert_eq!(code, "no-secret-service");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn a_missing_bus_socket_is_no_bus() {
+    let dir = tempfile::tempdir().unwrap();
+    let address = format!("unix:path={}", dir.path().join("gone").display());
+    let (code, _, took) = probe_on_bus(dir.path(), &address, 3000);
+    assert_eq!(code, "no-bus");
+    assert!(took < Duration::from_secs(1), "took {took:?}");
+}
+
+#[test]
+fn a_bus_that_never_answers_times_out() {
+    // A socket that accepts connections but never speaks: libdbus blocks in the handshake,
+    // beyond its own call timeout; the worker is abandoned at the keyring timeout.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silent");
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let (code, _, took) = probe_on_bus(dir.path(), &format!("unix:path={}", path.display()), 700);
+    assert_eq!(code, "timed-out");
+    assert!(
+        took >= Duration::from_millis(700) && took < Duration::from_millis(2500),
+        "took {took:?}"
+    );
+    drop(listener);
 }
 
 #[test]

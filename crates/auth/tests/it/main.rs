@@ -6,6 +6,7 @@
 // Tests report what they measured and why they skip.
 #![allow(clippy::print_stderr)]
 
+#[cfg(target_os = "linux")]
 mod keyring_unavailable;
 mod parallel;
 mod support;

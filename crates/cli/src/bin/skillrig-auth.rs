@@ -20,13 +20,18 @@ Exit status:
   2  usage error, or an unusable configuration file
 
 Tokens are looked up per host, in order: environment variables, the credential_command from
-hosts.toml ($SKILLRIG_CONFIG, else $XDG_CONFIG_HOME/skillrig/hosts.toml), what gh stored
-(hosts.yml, the OS keyring), and `gh auth token`. SKILLRIG_LOG=debug shows each step.";
+hosts.toml ($SKILLRIG_CONFIG, else $XDG_CONFIG_HOME/skillrig/hosts.toml, over the system-wide
+/etc/skillrig/hosts.toml), what gh stored (hosts.yml, the OS keyring), and `gh auth token`.
+Only github.com, *.ghe.com, configured hosts, gh's logins and SKILLRIG_TRUSTED_HOSTS get one.
+Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr) show each step.";
 
 /// GitHub tokens for skillrig and mise, from wherever you already keep them.
 #[derive(Debug, Parser)]
 #[command(name = "skillrig-auth", version, after_help = EXIT_STATUS)]
 struct Cli {
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -69,12 +74,13 @@ const EXIT_USAGE: u8 = 2;
 const PROGRAM: &str = "skillrig-auth";
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Prints help/version to stdout (exit 0) or the usage error to stderr (exit 2).
         Err(e) => e.exit(),
     };
+    // Off unless -v or SKILLRIG_LOG asks, so stdout and stderr stay what git and mise expect.
+    skillrig_cli::logging::init(cli.verbose);
     let code = run(
         cli,
         Env::process(),
@@ -83,24 +89,6 @@ fn main() -> ExitCode {
         &mut std::io::stderr().lock(),
     );
     ExitCode::from(code)
-}
-
-/// Diagnostics to stderr when `SKILLRIG_LOG` holds a filter; off otherwise, so stdout and
-/// stderr stay exactly what git and mise expect.
-fn init_logging() {
-    let Some(filter) = std::env::var("SKILLRIG_LOG")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    else {
-        return;
-    };
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .without_time()
-        .try_init();
 }
 
 fn run(
@@ -257,7 +245,13 @@ mod tests {
         let base = empty_home(dir.path());
         let r = skillrig_auth(
             &["token", "--host", "ghe.example.com"],
-            &with(&base, &[("GH_TOKEN", "ghp_other_host_000001")]),
+            &with(
+                &base,
+                &[
+                    ("GH_TOKEN", "ghp_other_host_000001"),
+                    ("SKILLRIG_TRUSTED_HOSTS", "ghe.example.com"),
+                ],
+            ),
             "",
         );
         assert_eq!(r.code, 1);
@@ -371,7 +365,14 @@ mod tests {
         assert_eq!(v["token"]["masked"], "ghp_…9876");
         assert_eq!(v["providers"][2]["code"], "no-bus");
 
-        let r = skillrig_auth(&["doctor", "--host", "ghe.example.com"], &vars, "");
+        let trusted = with(
+            &base,
+            &[
+                ("GITHUB_TOKEN", "ghp_doctor_token_00009876"),
+                ("SKILLRIG_TRUSTED_HOSTS", "ghe.example.com"),
+            ],
+        );
+        let r = skillrig_auth(&["doctor", "--host", "ghe.example.com"], &trusted, "");
         assert_eq!(r.code, 1);
         assert!(
             r.stdout

@@ -9,3 +9,4 @@ mod listing;
 mod provenance;
 mod secrets;
 mod support;
+mod tls;
