@@ -28,15 +28,20 @@ pub const LONG_VERSION: &str = concat!(
     ")"
 );
 
-/// Prints a warning line on stderr (mise shows it on failure; a terminal always).
+/// Prints a warning line on stderr (mise shows it on failure; a terminal always), redacted.
 pub fn warn(message: &str) {
     let _ = writeln!(
         std::io::stderr().lock(),
-        "skillrig-mise: warning: {message}"
+        "skillrig-mise: warning: {}",
+        auth::redact::redact(message)
     );
 }
 
-/// Prints a short progress note on stderr.
+/// Prints a short progress note on stderr, redacted.
 pub fn note(message: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "skillrig-mise: {message}");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "skillrig-mise: {}",
+        auth::redact::redact(message)
+    );
 }

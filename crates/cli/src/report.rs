@@ -115,11 +115,12 @@ impl Failure {
     }
 
     /// Writes `<program>: <message>` and `  hint: …` lines to `out` (errors writing are
-    /// ignored: there is nowhere left to report them).
+    /// ignored: there is nowhere left to report them). Token-shaped text is redacted: a
+    /// message may quote a helper's stderr or a server's answer.
     pub fn write_to(&self, out: &mut dyn std::io::Write, program: &str) {
-        let _ = writeln!(out, "{program}: {}", self.message);
+        let _ = writeln!(out, "{program}: {}", auth::redact::redact(&self.message));
         for hint in &self.hints {
-            let _ = writeln!(out, "  hint: {hint}");
+            let _ = writeln!(out, "  hint: {}", auth::redact::redact(hint));
         }
     }
 }

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use auth::doctor::{self, DiagnoseInput, Probes};
 use auth::{Env, Resolver};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use origin_meta::Host;
 use skillrig_cli::report::Failure;
 
@@ -27,7 +27,12 @@ Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr) show each step.";
 
 /// GitHub tokens for skillrig and mise, from wherever you already keep them.
 #[derive(Debug, Parser)]
-#[command(name = "skillrig-auth", version, after_help = EXIT_STATUS)]
+#[command(
+    name = "skillrig-auth",
+    version,
+    long_version = skillrig_cli::LONG_VERSION,
+    after_help = EXIT_STATUS
+)]
 struct Cli {
     /// More log output on stderr (repeat for more).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -52,6 +57,11 @@ enum Command {
     GitCredential {
         /// The action git asks for; only `get` answers, `erase` forgets a cached token.
         action: String,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
     /// Show where the token comes from: every provider, which one won, the token's kind.
     Doctor {
@@ -98,6 +108,11 @@ fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
+    if let Command::Completions { shell } = cli.command {
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), PROGRAM, &mut script);
+        return u8::from(out.write_all(&script).and_then(|()| out.flush()).is_err());
+    }
     let resolver = match Resolver::from_env(env) {
         Ok(r) => r,
         Err(e) => {
@@ -130,6 +145,8 @@ fn run(
                 }
             }
         }
+        // Answered before the configuration is read.
+        Command::Completions { .. } => unreachable!("handled first"),
         Command::Doctor {
             host,
             repo,
