@@ -43,6 +43,15 @@ pub fn find_project_dir(start: &Path) -> Option<PathBuf> {
         .map(Path::to_owned)
 }
 
+/// The nearest directory at or above `start` holding `.skillrig/` or `mise.toml`: where the
+/// tools lock belongs (a project may pin `skillrig:` tools without vendoring skills).
+pub fn find_tools_project_dir(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(".skillrig").is_dir() || dir.join(crate::mise::MISE_TOML).is_file())
+        .map(Path::to_owned)
+}
+
 /// A consumer project: its root, skills lock and origin.
 #[derive(Debug)]
 pub struct Project {

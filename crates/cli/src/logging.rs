@@ -51,7 +51,9 @@ impl Write for RedactingStderr {
 impl Drop for RedactingStderr {
     fn drop(&mut self) {
         let text = String::from_utf8_lossy(&self.0);
-        let _ = io::stderr().lock().write_all(auth::redact::redact(&text).as_bytes());
+        let _ = io::stderr()
+            .lock()
+            .write_all(auth::redact::redact(&text).as_bytes());
     }
 }
 

@@ -1,5 +1,6 @@
-//! Download progress for humans: a bar when stderr is a terminal (standalone use), and at most
-//! one short line per phase otherwise (under mise, whose hooks have no terminal).
+//! Download progress for humans: a bar when stderr is a terminal (standalone use). Otherwise
+//! (under mise, whose hooks have no terminal and whose stderr is shown only when the hook
+//! fails) phases are logged at info level, so a failure's first line is its cause.
 
 use std::io::IsTerminal as _;
 
@@ -48,7 +49,7 @@ impl install::Progress for Reporter {
     fn phase(&self, msg: &str) {
         match &self.bar {
             Some(bar) => bar.set_message(msg.to_owned()),
-            None => crate::note(msg),
+            None => tracing::info!("{msg}"),
         }
     }
 }

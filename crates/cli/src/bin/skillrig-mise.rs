@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 use skillrig_cli::commands::{cache, install, list_versions, lock, origin, verify, wire};
-use skillrig_cli::consumer::{Project, find_project_dir};
+use skillrig_cli::consumer::{Project, find_project_dir, find_tools_project_dir};
 use skillrig_cli::options::ToolOptions;
 use skillrig_cli::report::{EXIT_USAGE, Failure};
 use skillrig_cli::session::Session;
@@ -105,7 +105,7 @@ enum Command {
         /// nothing.
         #[arg(long)]
         check: bool,
-        /// Project root (default: the nearest directory above holding .skillrig/skills-lock.json).
+        /// Project root (default: the nearest directory above holding .skillrig/ or mise.toml).
         #[arg(long, value_name = "DIR")]
         project: Option<PathBuf>,
         #[command(flatten)]
@@ -239,8 +239,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             offline,
         } => {
             let session = Session::from_process(offline.offline)?;
-            let project = open_project(project, "lock tools for")?;
-            let report = lock::run(&session, &project, check)?;
+            let dir = match project {
+                Some(dir) => dir,
+                None => {
+                    let cwd = std::env::current_dir()
+                        .map_err(|e| Failure::new(format!("current directory: {e}")))?;
+                    find_tools_project_dir(&cwd).unwrap_or(cwd)
+                }
+            };
+            let report = lock::run(&session, &dir, check)?;
             print_stdout(&report.render())?;
             report.verdict()
         }

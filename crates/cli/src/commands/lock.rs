@@ -1,5 +1,8 @@
 //! `skillrig-mise lock [--check]`: the tools lock, `.skillrig/tools-lock.json`.
 //!
+//! The project is the nearest directory holding `.skillrig/` or `mise.toml` (a project needs
+//! no skills to lock its `skillrig:` tools).
+//!
 //! skillrig pins each vendored skill by commit and `treeSha`; mise's own `mise.lock` records,
 //! for a plugin backend, only the version. So a release asset *and* its checksums file
 //! replaced after a team pinned `jira = "1.7.0"` would install on every new machine. The tools
@@ -22,6 +25,7 @@
 //! requires any more.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use origin_meta::{LockedAsset, LockedTool, Platform, ToolsLock};
 use releases::StreamRelease;
@@ -29,7 +33,7 @@ use semver::Version;
 
 use crate::commands::assets::{self, SumsError};
 use crate::commands::origin::{self, Resolved};
-use crate::consumer::{Project, TOOLS_LOCK_FILE, write_atomic};
+use crate::consumer::{TOOLS_LOCK_FILE, write_atomic};
 use crate::mise::{self, ToolEntry};
 use crate::options::ToolOptions;
 use crate::report::{EXIT_USAGE, Failure};
@@ -108,8 +112,8 @@ impl LockReport {
 /// An unreadable or malformed lock or `mise.toml` (exit 2); a tool whose version cannot be
 /// resolved or whose release cannot be read; checksums that disagree with GitHub's digest.
 /// Nothing is written when an error is returned.
-pub fn run(session: &Session, project: &Project, check: bool) -> Result<LockReport, Failure> {
-    let path = project.dir.join(TOOLS_LOCK_FILE);
+pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockReport, Failure> {
+    let path = project_dir.join(TOOLS_LOCK_FILE);
     let old = match std::fs::read(&path) {
         Ok(bytes) => Some(
             ToolsLock::parse(&bytes)
@@ -132,7 +136,7 @@ pub fn run(session: &Session, project: &Project, check: bool) -> Result<LockRepo
         written: false,
     };
     let mut lock = ToolsLock::new();
-    for entry in mise::tool_entries(&project.dir)? {
+    for entry in mise::tool_entries(project_dir)? {
         let opts = ToolOptions::collect(
             std::iter::empty(),
             &entry

@@ -13,6 +13,7 @@
 #![allow(clippy::print_stderr)]
 
 mod failures;
+mod lock;
 mod mise;
 mod native_backend;
 mod requests;

@@ -94,11 +94,11 @@ mod report;
 use std::collections::BTreeMap;
 
 use install::Receipt;
-use origin_meta::{LockedSkill, ToolAddress, ToolRequirement};
+use origin_meta::{LockedSkill, ToolAddress, ToolRequirement, ToolsLock};
 
 pub use report::*;
 
-use crate::consumer::{Need, Project, Skill};
+use crate::consumer::{Need, Project, Skill, TOOLS_LOCK_FILE};
 use crate::report::Failure;
 use crate::session::Session;
 use installed::{parse_version, reinstall_hint};
@@ -128,6 +128,7 @@ pub fn run(
         strict: opts.strict,
         installs: BTreeMap::new(),
         skipped: Vec::new(),
+        tools_lock: read_tools_lock(project),
     };
     let skills: Vec<SkillReport> = project.skills().map(|skill| ctx.skill(skill)).collect();
 
@@ -164,6 +165,8 @@ struct Run<'a> {
     /// Install checks by address: a tool required by several skills is looked up once.
     installs: BTreeMap<String, InstallCheck>,
     skipped: Vec<String>,
+    /// The project's tools lock, if it has one (read once).
+    tools_lock: Result<Option<ToolsLock>, Failure>,
 }
 
 /// What the install lookup and the receipt check found for one tool.
@@ -285,6 +288,11 @@ impl Run<'_> {
             ));
         }
 
+        if let Some(receipt) = &check.receipt
+            && let Some(drift) = self.lock_drift(address, receipt)
+        {
+            findings.push(drift);
+        }
         let provenance = match &check.receipt {
             Some(receipt) => {
                 self.provenance(skill, entry, address, receipt, &reinstall, &mut findings)
@@ -306,6 +314,58 @@ impl Run<'_> {
             provenance,
             findings,
         }
+    }
+}
+
+impl Run<'_> {
+    /// The install against the project's tools lock: a locked version whose asset for this
+    /// platform is not what was installed (or a lock that cannot be read) is a failure.
+    fn lock_drift(&self, address: &ToolAddress, receipt: &Receipt) -> Option<Finding> {
+        let lock = match &self.tools_lock {
+            Ok(Some(lock)) => lock,
+            Ok(None) => return None,
+            Err(failure) => return Some(self.failure_finding(Check::LockDrift, failure)),
+        };
+        let key = crate::mise::tool_key(address);
+        let entry = lock.entry(&key, &receipt.version)?;
+        let platform = origin_meta::Platform::current();
+        let relock = "if the new asset is intended, run `skillrig-mise lock` and review the change; otherwise reinstall (`mise install --force`)";
+        let Some(locked) = entry.assets.get(&platform.key()) else {
+            return Some(self.finding(
+                Check::LockDrift,
+                format!(
+                    "{TOOLS_LOCK_FILE} locks {key}@{} without an asset for {platform}, but `{}` is installed",
+                    receipt.version, receipt.asset
+                ),
+                Some(relock.to_owned()),
+            ));
+        };
+        (locked.name != receipt.asset || !locked.sha256.eq_ignore_ascii_case(&receipt.asset_sha256))
+            .then(|| {
+                self.finding(
+                    Check::LockDrift,
+                    format!(
+                        "the installed asset `{}` (sha256 {}) is not the one {TOOLS_LOCK_FILE} locks for {key}@{} on {platform}: `{}` (sha256 {})",
+                        receipt.asset, receipt.asset_sha256, receipt.version, locked.name, locked.sha256
+                    ),
+                    Some(relock.to_owned()),
+                )
+            })
+    }
+}
+
+/// The project's tools lock; `None` when it has none.
+fn read_tools_lock(project: &Project) -> Result<Option<ToolsLock>, Failure> {
+    let path = project.dir.join(TOOLS_LOCK_FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => ToolsLock::parse(&bytes)
+            .map(Some)
+            .map_err(|e| Failure::from_error(&e).in_file(&path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Failure::new(format!(
+            "cannot read `{}`: {e}",
+            path.display()
+        ))),
     }
 }
 

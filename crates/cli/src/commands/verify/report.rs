@@ -44,6 +44,8 @@ pub enum Check {
     LockIncomplete,
     /// The provenance could not be established (network, access, rate limit).
     ProvenanceUnavailable,
+    /// The installed asset is not the one the project's tools lock records.
+    LockDrift,
     /// The release commit and the locked commit share no history.
     UnrelatedCommit,
     /// The release commit and the locked commit have diverged.
@@ -70,6 +72,7 @@ impl Check {
         Check::BinaryModified,
         Check::UnverifiedInstall,
         Check::ConstraintUnsatisfied,
+        Check::LockDrift,
         Check::LockIncomplete,
         Check::ProvenanceUnavailable,
         Check::UnrelatedCommit,
@@ -100,6 +103,7 @@ impl Check {
             | Check::BinaryMissing
             | Check::BinaryModified
             | Check::ConstraintUnsatisfied
+            | Check::LockDrift
             | Check::LockIncomplete
             | Check::ProvenanceUnavailable
             | Check::UnrelatedCommit
@@ -122,6 +126,7 @@ impl Check {
             Check::BinaryModified => "binary-modified",
             Check::UnverifiedInstall => "unverified-install",
             Check::ConstraintUnsatisfied => "constraint-unsatisfied",
+            Check::LockDrift => "lock-drift",
             Check::LockIncomplete => "lock-incomplete",
             Check::ProvenanceUnavailable => "provenance-unavailable",
             Check::UnrelatedCommit => "unrelated-commit",
