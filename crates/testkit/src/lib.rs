@@ -43,3 +43,36 @@ pub use origin::{
 };
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};
 pub use sigstore::{Signer, TestSigstore, Timing};
+
+/// The one rule for tests that need something this machine may lack (a mise binary, the
+/// packaged helper, a kernel keyring): under CI — `CI` set to anything but empty, `0` or
+/// `false`, as every CI service sets it — a missing prerequisite **fails** the test; on a
+/// developer machine the test says it is skipped and returns early. Use it as
+/// `let Some(mise) = testkit::require("a mise binary (SKILLRIG_TEST_MISE)", found) else { return };`.
+///
+/// # Panics
+///
+/// When `found` is `None` under CI.
+#[allow(clippy::print_stderr)]
+pub fn require<T>(what: &str, found: Option<T>) -> Option<T> {
+    if found.is_some() {
+        return found;
+    }
+    let ci = std::env::var("CI")
+        .is_ok_and(|v| !v.trim().is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
+    assert!(
+        !ci,
+        "{what} is required under CI but is missing (run scripts/test.sh, which provides it)"
+    );
+    eprintln!("SKIPPED: {what} is not available here (under CI=true this fails)");
+    None
+}
+
+/// The pinned mise the end-to-end tests drive (`SKILLRIG_TEST_MISE`, which `scripts/test.sh`
+/// sets), under the [`require`] rule.
+pub fn test_mise() -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("SKILLRIG_TEST_MISE")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_file());
+    require("a mise binary (SKILLRIG_TEST_MISE)", found)
+}

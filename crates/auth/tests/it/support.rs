@@ -14,16 +14,7 @@ pub(crate) fn unique_host(tag: &str) -> Host {
     Host::parse(&format!("{tag}-{}-{nanos}.it.example", std::process::id())).unwrap()
 }
 
-/// Decides what to do when something the test needs is missing from this machine: in CI
-/// (`CI` or `SKILLRIG_REQUIRE_E2E` set) that is a failure — CI must provide it; on a
-/// developer machine the test is skipped with a notice.
+/// testkit's one skip rule: a missing prerequisite fails under CI, skips elsewhere.
 pub(crate) fn require(available: bool, what: &str) -> bool {
-    if available {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() || std::env::var_os("SKILLRIG_REQUIRE_E2E").is_some() {
-        panic!("{what} is required in CI but not available");
-    }
-    eprintln!("SKIPPED: {what} is not available on this machine");
-    false
+    testkit::require(what, available.then_some(())).is_some()
 }

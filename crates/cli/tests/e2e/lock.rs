@@ -152,7 +152,9 @@ fn a_replaced_asset_and_checksums_file_are_refused_on_a_fresh_machine() {
             .install_dir(&format!("acme/tools/{tool}"), version)
             .join("bin")
             .join(tool);
-        let ran = std::process::Command::new(&bin).output().expect("run the tool");
+        let ran = std::process::Command::new(&bin)
+            .output()
+            .expect("run the tool");
         assert_eq!(stdout(&ran).trim(), format!("{tool} {version}"));
     }
 

@@ -6,8 +6,8 @@
 //! reaches `skillrig-mise` only through a `credential_command` in `hosts.toml`.
 //!
 //! mise is found through `SKILLRIG_TEST_MISE` (set by `scripts/test.sh`). Without it these
-//! tests say so and pass vacuously, unless `SKILLRIG_REQUIRE_E2E=1` (CI), where a missing mise
-//! is a failure.
+//! tests say they are skipped — except under `CI=true`, where a missing mise is a failure
+//! (`testkit::require`, the one skip rule of the workspace).
 
 // Tests tell the developer on stderr when they skip for lack of mise.
 #![allow(clippy::print_stderr)]

@@ -14,20 +14,9 @@ pub(crate) struct World {
     mise: PathBuf,
 }
 
-/// The pinned mise binary, or `None` (with a note) when it is absent outside CI.
+/// The pinned mise binary (testkit's one skip rule: required under CI).
 fn mise_binary() -> Option<PathBuf> {
-    match std::env::var_os("SKILLRIG_TEST_MISE").map(PathBuf::from) {
-        Some(path) if path.is_file() => Some(path),
-        other => {
-            let required = std::env::var("SKILLRIG_REQUIRE_E2E").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "SKILLRIG_REQUIRE_E2E=1 but SKILLRIG_TEST_MISE is {other:?}: run scripts/test.sh"
-            );
-            eprintln!("skipping: set SKILLRIG_TEST_MISE to a mise binary (scripts/test.sh does)");
-            None
-        }
-    }
+    testkit::test_mise()
 }
 
 impl World {

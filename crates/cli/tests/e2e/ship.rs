@@ -148,21 +148,15 @@ pub(crate) struct Shipped {
     pub(crate) bin: PathBuf,
 }
 
-/// The package from scripts/package-helper.sh, or `None` (with a note) outside CI.
+/// The package from scripts/package-helper.sh (testkit's one skip rule: required under CI).
 fn package_dir() -> Option<PathBuf> {
-    match std::env::var_os("SKILLRIG_TEST_PACKAGE").map(PathBuf::from) {
-        Some(dir) if dir.join("plugin/lib/pinned.lua").is_file() => Some(dir),
-        other => {
-            let required = std::env::var("SKILLRIG_REQUIRE_E2E").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "SKILLRIG_REQUIRE_E2E=1 but SKILLRIG_TEST_PACKAGE is {other:?}: run \
-                 scripts/package-helper.sh OUT_DIR and set it (scripts/test.sh does)"
-            );
-            eprintln!("skipping: set SKILLRIG_TEST_PACKAGE to scripts/package-helper.sh's OUT_DIR");
-            None
-        }
-    }
+    let found = std::env::var_os("SKILLRIG_TEST_PACKAGE")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("plugin/lib/pinned.lua").is_file());
+    testkit::require(
+        "the packaged helper (SKILLRIG_TEST_PACKAGE, from scripts/package-helper.sh)",
+        found,
+    )
 }
 
 impl Shipped {
