@@ -57,6 +57,7 @@
 
 pub mod address;
 pub mod checksums;
+pub mod entry;
 mod host;
 pub mod lock;
 pub mod manifest;
@@ -68,16 +69,15 @@ pub mod stream;
 
 pub use address::{AddressError, AddressErrorKind, Origin, Part, ToolAddress};
 pub use checksums::{ChecksumEntry, ChecksumsError, ChecksumsErrorKind, ChecksumsFile};
+pub use entry::{AssetTemplate, BinaryEntry, PlatformOverride, TemplateError};
 pub use host::{Host, HostError, HostKind};
 pub use lock::{LOCKFILE_VERSION, LockError, LockErrorKind, LockedSkill, SkillsLock};
 pub use manifest::{ManifestError, ManifestErrorKind, SkillManifest};
 pub use metadata::{
-    BinaryEntry, IndexSkill, MetadataError, MetadataErrorKind, MetadataFile, OriginIndex,
-    OriginToml, SUPPORTED_CONVENTION, Warning, WarningKind,
+    IndexSkill, MetadataError, MetadataErrorKind, MetadataFile, OriginIndex, OriginToml,
+    SUPPORTED_CONVENTION, Warning, WarningKind,
 };
 pub use platform::Platform;
 pub use requirement::{Requirement, RequirementError, ToolRequirement};
-pub use spec::{
-    AssetTemplate, BinarySpec, PlatformOverride, PlatformTokens, SpecSource, TemplateError,
-};
+pub use spec::{BinarySpec, PlatformTokens, SpecSource};
 pub use stream::{Stream, StreamRuleError, StreamVersion};

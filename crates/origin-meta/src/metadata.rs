@@ -27,10 +27,9 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::address::is_name_char;
+use crate::entry::{AssetTemplate, BinaryEntry, PlatformOverride, check_token, clean_archive_path};
 use crate::platform::normalize_key;
 use crate::requirement::ToolRequirement;
-use crate::spec::{AssetTemplate, PlatformOverride};
 use crate::stream::Stream;
 
 /// The only origin convention this crate implements.
@@ -270,49 +269,6 @@ impl std::error::Error for MetadataError {
             MetadataErrorKind::Json(source) => Some(source),
             _ => None,
         }
-    }
-}
-
-/// One `[[binaries]]` / `"binaries"` entry, validated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BinaryEntry {
-    name: String,
-    stream: Option<Stream>,
-    assets: Vec<AssetTemplate>,
-    checksums: Vec<String>,
-    bin: Option<String>,
-    platforms: BTreeMap<String, PlatformOverride>,
-}
-
-impl BinaryEntry {
-    /// The binary name (`[A-Za-z0-9._-]+`).
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The stream rule, if given.
-    pub fn stream(&self) -> Option<&Stream> {
-        self.stream.as_ref()
-    }
-
-    /// Asset templates (a string or a list in the file), in order.
-    pub fn assets(&self) -> &[AssetTemplate] {
-        &self.assets
-    }
-
-    /// Checksums asset names (a string or a list in the file), in order.
-    pub fn checksums(&self) -> &[String] {
-        &self.checksums
-    }
-
-    /// The executable's relative path inside the archive (a leading `./` removed).
-    pub fn bin(&self) -> Option<&str> {
-        self.bin.as_deref()
-    }
-
-    /// Token overrides keyed by normalised `<os>-<arch>`.
-    pub fn platforms(&self) -> &BTreeMap<String, PlatformOverride> {
-        &self.platforms
     }
 }
 
@@ -924,44 +880,6 @@ fn stringify(value: &Value) -> Option<String> {
     }
 }
 
-/// A bin name or platform token: `[A-Za-z0-9._-]+`, not `.`/`..`.
-fn check_token(value: &str) -> Result<(), String> {
-    if value.is_empty() {
-        return Err("it is empty".to_owned());
-    }
-    if let Some(c) = value.chars().find(|c| !is_name_char(*c)) {
-        return Err(format!(
-            "{c:?} is not allowed (letters, digits, `.`, `_`, `-`)"
-        ));
-    }
-    if value == "." || value == ".." {
-        return Err("`.` and `..` are not names".to_owned());
-    }
-    Ok(())
-}
-
-/// Validates an in-archive path: relative, `/`-separated, no `..`, no empty or control
-/// characters. Returns it without a leading `./` or trailing `/`.
-fn clean_archive_path(path: &str) -> Result<String, &'static str> {
-    if path.starts_with('/') || path.contains('\\') || path.contains(':') {
-        return Err("must be a relative `/`-separated path inside the archive");
-    }
-    if path.chars().any(char::is_control) {
-        return Err("contains control characters");
-    }
-    let parts: Vec<&str> = path
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    if parts.is_empty() {
-        return Err("names no file");
-    }
-    if parts.contains(&"..") {
-        return Err("may not contain `..`");
-    }
-    Ok(parts.join("/"))
-}
-
 /// The known key `key` most likely misspells: same letters ignoring case, `-` and `_`, or
 /// within edit distance 2 (1 for short keys).
 fn suggest(key: &str, known: &'static [&'static str]) -> Option<&'static str> {
@@ -1350,27 +1268,5 @@ stream = "jira-v"
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("arhc", "arch"), 1);
         assert_eq!(edit_distance("ca", "abc"), 3);
-    }
-
-    #[test]
-    fn archive_paths() {
-        for (path, want) in [
-            ("jira", Ok("jira")),
-            ("./bin/jira", Ok("bin/jira")),
-            ("bin//jira/", Ok("bin/jira")),
-            ("a/../b", Err("may not contain `..`")),
-            (
-                "/abs",
-                Err("must be a relative `/`-separated path inside the archive"),
-            ),
-            ("", Err("names no file")),
-            ("a\u{0}b", Err("contains control characters")),
-        ] {
-            assert_eq!(
-                clean_archive_path(path).as_deref().map_err(|e| *e),
-                want,
-                "{path:?}"
-            );
-        }
     }
 }

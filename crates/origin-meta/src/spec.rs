@@ -16,7 +16,8 @@ use std::fmt;
 
 use semver::{BuildMetadata, Version};
 
-use crate::metadata::{BinaryEntry, OriginIndex, OriginToml};
+use crate::entry::{AssetTemplate, BinaryEntry, PlatformOverride, TemplateError};
+use crate::metadata::{OriginIndex, OriginToml};
 use crate::platform::Platform;
 use crate::stream::Stream;
 
@@ -41,172 +42,6 @@ impl fmt::Display for SpecSource {
             SpecSource::OriginToml => ".skillrig-origin.toml",
             SpecSource::Convention => "the release convention",
         })
-    }
-}
-
-/// Per-platform replacement tokens (`[binaries.platforms.<os>-<arch>]`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PlatformOverride {
-    pub(crate) os: Option<String>,
-    pub(crate) arch: Option<String>,
-}
-
-impl PlatformOverride {
-    /// The OS token to use instead of the mapped one.
-    pub fn os(&self) -> Option<&str> {
-        self.os.as_deref()
-    }
-
-    /// The architecture token to use instead of the mapped one.
-    pub fn arch(&self) -> Option<&str> {
-        self.arch.as_deref()
-    }
-}
-
-/// One piece of an asset template.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Piece {
-    Text(String),
-    Name,
-    Version,
-    Os,
-    Arch,
-    Ext,
-}
-
-/// An asset-name template such as `jira_{version}_{os}_{arch}.tar.gz`.
-///
-/// Placeholders: `{name}` (binary name), `{version}` (SemVer core with prerelease, no `v`),
-/// `{os}`, `{arch}` (goreleaser tokens after overrides) and `{ext}`. A template with `{ext}`
-/// expands once per candidate extension: written `.{ext}` it gets `tar.gz`, `tar.xz`,
-/// `tar.zst`, `zip` (and `exe` on Windows); written bare (`…_{arch}{ext}`) it gets `.tar.gz`,
-/// …, and also the empty string for a raw binary. `{{`/`}}` are literal braces.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AssetTemplate {
-    source: String,
-    pieces: Vec<Piece>,
-}
-
-/// Why an asset template was rejected.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
-    /// The template is empty.
-    #[error("the asset template is empty")]
-    Empty,
-    /// A `{…}` that is not a known placeholder.
-    #[error(
-        "unknown placeholder `{{{0}}}` (known: {{name}}, {{version}}, {{os}}, {{arch}}, {{ext}})"
-    )]
-    UnknownPlaceholder(String),
-    /// A `{` without `}` or a lone `}`.
-    #[error("unbalanced `{{` or `}}` (write `{{{{` or `}}}}` for a literal brace)")]
-    Unbalanced,
-    /// A `/` or control character: asset names are single file names.
-    #[error("an asset name cannot contain `/`, `\\` or control characters")]
-    BadChar,
-}
-
-impl hint::Hint for TemplateError {
-    fn hints(&self) -> Vec<String> {
-        vec!["an asset template is a file name with placeholders, e.g. `{name}_{version}_{os}_{arch}.tar.gz`".to_owned()]
-    }
-}
-
-impl AssetTemplate {
-    /// Parses a template.
-    pub fn parse(template: &str) -> Result<AssetTemplate, TemplateError> {
-        if template.is_empty() {
-            return Err(TemplateError::Empty);
-        }
-        if template
-            .chars()
-            .any(|c| c == '/' || c == '\\' || c.is_control())
-        {
-            return Err(TemplateError::BadChar);
-        }
-        let mut pieces = Vec::new();
-        let mut text = String::new();
-        let mut chars = template.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    text.push('{');
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    text.push('}');
-                }
-                '}' => return Err(TemplateError::Unbalanced),
-                '{' => {
-                    let mut name = String::new();
-                    loop {
-                        match chars.next() {
-                            Some('}') => break,
-                            Some('{') | None => return Err(TemplateError::Unbalanced),
-                            Some(c) => name.push(c),
-                        }
-                    }
-                    let piece = match name.as_str() {
-                        "name" => Piece::Name,
-                        "version" => Piece::Version,
-                        "os" => Piece::Os,
-                        "arch" => Piece::Arch,
-                        "ext" => Piece::Ext,
-                        _ => return Err(TemplateError::UnknownPlaceholder(name)),
-                    };
-                    if !text.is_empty() {
-                        pieces.push(Piece::Text(std::mem::take(&mut text)));
-                    }
-                    pieces.push(piece);
-                }
-                c => text.push(c),
-            }
-        }
-        if !text.is_empty() {
-            pieces.push(Piece::Text(text));
-        }
-        Ok(AssetTemplate {
-            source: template.to_owned(),
-            pieces,
-        })
-    }
-
-    /// The template as written.
-    pub fn as_str(&self) -> &str {
-        &self.source
-    }
-
-    fn has_ext(&self) -> bool {
-        self.pieces.contains(&Piece::Ext)
-    }
-
-    /// Returns true if and only if `{ext}` directly follows a literal `.`.
-    fn dotted_ext(&self) -> bool {
-        self.pieces
-            .windows(2)
-            .any(|pair| matches!(pair, [Piece::Text(text), Piece::Ext] if text.ends_with('.')))
-    }
-
-    fn expand(&self, name: &str, version: &str, os: &str, arch: &str, ext: &str) -> String {
-        let mut out = String::new();
-        for piece in &self.pieces {
-            out.push_str(match piece {
-                Piece::Text(text) => text,
-                Piece::Name => name,
-                Piece::Version => version,
-                Piece::Os => os,
-                Piece::Arch => arch,
-                Piece::Ext => ext,
-            });
-        }
-        out
-    }
-}
-
-impl fmt::Display for AssetTemplate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.source)
     }
 }
 
@@ -613,32 +448,6 @@ mod tests {
                 "SHA256SUMS",
                 "jira_1.7.0_linux_amd64.tar.gz.sha256",
             ]
-        );
-    }
-
-    #[test]
-    fn template_errors() {
-        for (template, want) in [
-            ("", TemplateError::Empty),
-            (
-                "{name}_{bin}",
-                TemplateError::UnknownPlaceholder("bin".into()),
-            ),
-            ("{name", TemplateError::Unbalanced),
-            ("name}", TemplateError::Unbalanced),
-            ("{na{me}", TemplateError::Unbalanced),
-            ("dir/{name}", TemplateError::BadChar),
-            ("a\nb", TemplateError::BadChar),
-        ] {
-            assert_eq!(AssetTemplate::parse(template), Err(want), "{template:?}");
-        }
-        assert_eq!(
-            TemplateError::UnknownPlaceholder("bin".into()).to_string(),
-            "unknown placeholder `{bin}` (known: {name}, {version}, {os}, {arch}, {ext})"
-        );
-        assert_eq!(
-            TemplateError::Unbalanced.to_string(),
-            "unbalanced `{` or `}` (write `{{` or `}}` for a literal brace)"
         );
     }
 
