@@ -18,6 +18,7 @@
 //! with different digests is an error (which one would be right?). A bare digest is only
 //! allowed as the file's single entry.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// One `digest, name` pair.
@@ -40,15 +41,42 @@ impl ChecksumEntry {
 }
 
 /// A parsed checksums file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Parsing and [`lookup`](ChecksumsFile::lookup) do work linear in the file (hash indexes by
+/// name and by last path component), so a hostile file of millions of lines costs no more
+/// than reading it.
+#[derive(Clone, Default)]
 pub struct ChecksumsFile {
     entries: Vec<ChecksumEntry>,
+    /// Entry index by name.
+    by_name: HashMap<String, usize>,
+    /// Entry index by the last path component of names that have a directory part; `None`
+    /// when several entries share that component (no guessing which one is meant).
+    by_base: HashMap<String, Option<usize>>,
+}
+
+impl PartialEq for ChecksumsFile {
+    fn eq(&self, other: &ChecksumsFile) -> bool {
+        // The indexes are derived from the entries.
+        self.entries == other.entries
+    }
+}
+
+impl Eq for ChecksumsFile {}
+
+impl fmt::Debug for ChecksumsFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChecksumsFile")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ChecksumsFile {
     /// Parses a checksums file; any malformed line is an error naming its line number.
     pub fn parse(text: &str) -> Result<ChecksumsFile, ChecksumsError> {
         let mut entries: Vec<ChecksumEntry> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut bare_line = None;
         for (index, raw) in text.split('\n').enumerate() {
             let line_no = index + 1;
@@ -64,13 +92,14 @@ impl ChecksumsFile {
             if entry.name.is_none() {
                 bare_line.get_or_insert(line_no);
             }
-            if let Some(name) = &entry.name
-                && let Some(previous) = entries.iter().find(|e| e.name.as_ref() == Some(name))
-            {
-                if previous.sha256 != entry.sha256 {
-                    return Err(err(ChecksumsErrorKind::Conflict(name.clone())));
+            if let Some(name) = &entry.name {
+                if let Some(&previous) = by_name.get(name) {
+                    if entries[previous].sha256 != entry.sha256 {
+                        return Err(err(ChecksumsErrorKind::Conflict(name.clone())));
+                    }
+                    continue;
                 }
-                continue;
+                by_name.insert(name.clone(), entries.len());
             }
             entries.push(entry);
         }
@@ -82,7 +111,20 @@ impl ChecksumsFile {
                 kind: ChecksumsErrorKind::BareDigestAmongMany,
             });
         }
-        Ok(ChecksumsFile { entries })
+        let mut by_base: HashMap<String, Option<usize>> = HashMap::new();
+        for (index, entry) in entries.iter().enumerate() {
+            if let Some((_, base)) = entry.name.as_deref().and_then(|n| n.rsplit_once('/')) {
+                by_base
+                    .entry(base.to_owned())
+                    .and_modify(|slot| *slot = None)
+                    .or_insert(Some(index));
+            }
+        }
+        Ok(ChecksumsFile {
+            entries,
+            by_name,
+            by_base,
+        })
     }
 
     /// The lowercase hex digest for `name`.
@@ -92,21 +134,11 @@ impl ChecksumsFile {
     /// single bare digest, which applies to whatever asset it was published for.
     pub fn lookup(&self, name: &str) -> Option<&str> {
         let name = strip_dot_slash(name);
-        if let Some(entry) = self
-            .entries
-            .iter()
-            .find(|e| e.name.as_deref() == Some(name))
-        {
-            return Some(&entry.sha256);
+        if let Some(&index) = self.by_name.get(name) {
+            return Some(&self.entries[index].sha256);
         }
-        let mut by_base = self.entries.iter().filter(|e| {
-            e.name
-                .as_deref()
-                .and_then(|n| n.rsplit_once('/'))
-                .is_some_and(|(_, base)| base == name)
-        });
-        if let (Some(entry), None) = (by_base.next(), by_base.next()) {
-            return Some(&entry.sha256);
+        if let Some(&Some(index)) = self.by_base.get(name) {
+            return Some(&self.entries[index].sha256);
         }
         match self.entries.as_slice() {
             [only] if only.name.is_none() => Some(&only.sha256),
