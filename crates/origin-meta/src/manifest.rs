@@ -175,10 +175,37 @@ fn frontmatter(text: &str) -> Result<&str, ManifestErrorKind> {
     if rest == "---" || rest.starts_with("---\n") {
         return Ok("");
     }
-    match rest.find("\n---") {
-        Some(end) => Ok(&rest[..end]),
-        None => Err(ManifestErrorKind::Unterminated),
+    let block = match rest.find("\n---") {
+        Some(end) => &rest[..end],
+        None => return Err(ManifestErrorKind::Unterminated),
+    };
+    check_size(block)?;
+    Ok(block)
+}
+
+/// Most bytes a frontmatter block may have; real ones hold a name, a description of at most
+/// 1024 characters and a few metadata keys.
+const MAX_FRONTMATTER: usize = 64 * 1024;
+
+/// Most flow collections (`[` or `{`) a frontmatter block may open.
+const MAX_FLOW_OPENERS: usize = 1024;
+
+/// Refuses blocks the YAML scanner would take long over. libyaml's scanner does work
+/// proportional to tokens × flow nesting depth (50,000 nested `[` took 20 s), and nesting past
+/// 128 levels fails anyway, so the block's size and its number of `[`/`{` are capped: the
+/// count bounds the depth whatever quoting hides, and together the caps bound the scan to a
+/// fraction of a second.
+fn check_size(block: &str) -> Result<(), ManifestErrorKind> {
+    if block.len() > MAX_FRONTMATTER {
+        return Err(ManifestErrorKind::TooLarge("is larger than 64 KiB"));
     }
+    let openers = block.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if openers > MAX_FLOW_OPENERS {
+        return Err(ManifestErrorKind::TooLarge(
+            "opens more than 1024 flow collections (`[` or `{`)",
+        ));
+    }
+    Ok(())
 }
 
 /// A scalar as text (Go's yaml decoder fills string fields from any scalar).
@@ -208,6 +235,8 @@ pub enum ManifestErrorKind {
     MissingFrontmatter(Option<&'static str>),
     /// No closing `---`.
     Unterminated,
+    /// The block is past a size limit (what the limit is), checked before YAML parsing.
+    TooLarge(&'static str),
     /// The block is not valid YAML.
     Yaml(serde_norway::Error),
     /// The frontmatter or `metadata` is not a mapping.
@@ -248,6 +277,10 @@ impl hint::Hint for ManifestError {
             ManifestErrorKind::NameMismatch { .. } => {
                 Some("rename the directory or the `name` so they match")
             }
+            ManifestErrorKind::TooLarge(_) => Some(
+                "the frontmatter holds a name, a description and a few metadata keys; move long \
+                 text into the body, after the closing `---`",
+            ),
             _ => None,
         };
         hint.into_iter().map(str::to_owned).collect()
@@ -266,6 +299,7 @@ impl fmt::Display for ManifestError {
             ManifestErrorKind::Unterminated => {
                 f.write_str("unterminated YAML frontmatter (no closing `---`)")
             }
+            ManifestErrorKind::TooLarge(what) => write!(f, "the frontmatter {what}"),
             ManifestErrorKind::Yaml(_) => f.write_str("the frontmatter is not valid YAML"),
             ManifestErrorKind::NotAMapping(what) => write!(f, "{what} must be a mapping"),
             ManifestErrorKind::MissingName => f.write_str("`name` is required"),
@@ -300,6 +334,11 @@ mod tests {
 
     #[test]
     fn framing_rules() {
+        let too_long = format!(
+            "---\nname: a\ndescription: {}\n---\n",
+            "x".repeat(64 * 1024)
+        );
+        let too_many = format!("---\nname: a\nx: {}\n---\n", "[a], ".repeat(1025));
         let cases: &[(&str, &str, Option<&str>)] = &[
             ("", "SKILL.md: missing YAML frontmatter", None),
             ("# Title\n", "SKILL.md: missing YAML frontmatter", None),
@@ -350,6 +389,16 @@ mod tests {
                 None,
             ),
             ("---\nname: a\nname: b\n---\n", "not valid YAML", None),
+            (
+                &too_long,
+                "SKILL.md: the frontmatter is larger than 64 KiB",
+                Some("move long text into the body"),
+            ),
+            (
+                &too_many,
+                "SKILL.md: the frontmatter opens more than 1024 flow collections",
+                None,
+            ),
         ];
         for &(text, want, hint) in cases {
             let err = parse(text).expect_err(text);

@@ -660,12 +660,13 @@ impl Walker {
             }
         };
         let mut entries: Vec<BinaryEntry> = Vec::new();
+        let mut names = std::collections::HashSet::new();
         for (index, item) in items.iter().enumerate() {
             let entry = self.binary_entry(item, index)?;
-            if entries.iter().any(|e| e.name == entry.name) {
-                self.warn(WarningKind::DuplicateBinary(entry.name));
-            } else {
+            if names.insert(entry.name.clone()) {
                 entries.push(entry);
+            } else {
+                self.warn(WarningKind::DuplicateBinary(entry.name));
             }
         }
         Ok(entries)

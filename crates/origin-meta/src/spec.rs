@@ -11,7 +11,7 @@
 //! entry's `asset` templates replace the convention names and may use `{name}`, `{version}`,
 //! `{os}`, `{arch}` and `{ext}`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use semver::{BuildMetadata, Version};
@@ -278,14 +278,12 @@ fn extensions(windows: bool, raw: bool) -> Vec<&'static str> {
     out
 }
 
-fn dedup(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+/// Drops repeated names, keeping the first of each (linear: templates come from metadata, so
+/// the list can be long).
+fn dedup(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::with_capacity(items.len());
+    items.retain(|item| seen.insert(item.clone()));
+    items
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! reference (`tests/fixtures/`), property tests, and "no panic on arbitrary input" checks for
 //! every parser (the stable-toolchain stand-in for the `cargo fuzz` targets).
 
+mod bounded;
 mod golden;
 mod no_panic;
 mod props;
