@@ -87,9 +87,11 @@ enum Piece {
 ///
 /// Placeholders: `{name}` (binary name), `{version}` (SemVer core with prerelease, no `v`),
 /// `{os}`, `{arch}` (goreleaser tokens after overrides) and `{ext}`. A template with `{ext}`
-/// expands once per candidate extension: written `.{ext}` it gets `tar.gz`, `tar.xz`,
-/// `tar.zst`, `zip` (and `exe` on Windows); written bare (`…_{arch}{ext}`) it gets `.tar.gz`,
-/// …, and also the empty string for a raw binary. `{{`/`}}` are literal braces.
+/// expands once per extension the installer passes to
+/// [`BinarySpec::asset_candidates`](crate::BinarySpec::asset_candidates): written bare
+/// (`…_{arch}{ext}`) it gets each suffix as given (`.tar.gz`, …, and `""` for a raw binary);
+/// written after a dot (`….{ext}`) it gets the suffix without its dot (`tar.gz`) and no raw
+/// form. `{{`/`}}` are literal braces.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AssetTemplate {
     source: String,

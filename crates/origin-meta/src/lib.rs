@@ -24,9 +24,10 @@
 //! let latest = versions.last().unwrap();
 //! assert_eq!((latest.to_string().as_str(), latest.tag()), ("1.7.0", "1.7.0+jira"));
 //!
-//! // 4. Asset and checksums names to look for in that release.
+//! // 4. Asset and checksums names to look for in that release, given the archive
+//! //    extensions the installer can unpack (`""` is a raw binary).
 //! let platform = Platform::from_mise("linux", "amd64", Some("gnu"));
-//! let assets = spec.asset_candidates(latest.version(), &platform);
+//! let assets = spec.asset_candidates(latest.version(), &platform, &[".tar.gz", ".zip", ""]);
 //! assert_eq!(assets[0], "jira_1.7.0_linux_amd64.tar.gz");
 //! let sums = spec.checksums_candidates(&assets[0], address.repo(), latest.version());
 //! assert_eq!(sums[0], "jira_checksums.txt");

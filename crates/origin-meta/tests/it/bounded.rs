@@ -13,6 +13,8 @@ use origin_meta::{
 };
 use semver::Version;
 
+use crate::UNIX;
+
 const BOUND: Duration = Duration::from_secs(5);
 
 fn timed<R>(what: &str, f: impl FnOnce() -> R) -> R {
@@ -71,7 +73,7 @@ fn asset_candidates_from_20k_templates() {
     let spec = BinarySpec::resolve("t", Some(&index), None);
     let platform = Platform::from_mise("linux", "amd64", None);
     let candidates = timed("expanding 20k templates", || {
-        spec.asset_candidates(&Version::new(1, 0, 0), &platform)
+        spec.asset_candidates(&Version::new(1, 0, 0), &platform, UNIX)
     });
     assert_eq!(candidates.len(), 20_000 * 5);
 }

@@ -21,3 +21,9 @@ pub(crate) fn fixture(name: &str) -> String {
     let path = fixture_path(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Archive extensions as the installer passes them on Unix (the list lives in `install`).
+pub(crate) const UNIX: &[&str] = &[".tar.gz", ".tar.xz", ".tar.zst", ".zip", ""];
+
+/// The same on Windows: zip first, `.exe` before the bare name.
+pub(crate) const WINDOWS: &[&str] = &[".zip", ".tar.gz", ".tar.xz", ".tar.zst", ".exe", ""];
