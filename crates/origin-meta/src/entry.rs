@@ -2,13 +2,65 @@
 //! entry, its asset-name templates and its per-platform token overrides.
 //!
 //! These are the leaf types both [`metadata`](crate::metadata) (which parses them out of the
-//! files) and [`spec`](crate::spec) (which merges them with the convention) use.
+//! files) and [`spec`](crate::spec) (which merges them with the convention) use. The raw,
+//! derive-decoded form of an entry and the rules that turn it into a [`BinaryEntry`] live here
+//! too, so `[[binaries]]` and `"binaries"` obey exactly the same rules and error paths.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
+
+use serde::Deserialize;
 
 use crate::address::is_name_char;
+use crate::de::{Format, KeyPath, Located, OneOrMany, Str, Table};
+use crate::platform::normalize_key;
 use crate::stream::Stream;
+
+/// The keys a binaries entry has.
+pub(crate) const ENTRY_KEYS: &[&str] =
+    &["name", "stream", "asset", "checksums", "bin", "platforms"];
+
+/// The keys a platform override has.
+pub(crate) const OVERRIDE_KEYS: &[&str] = &["os", "arch"];
+
+/// A binaries entry as decoded, before its values are checked. Unknown keys are left to
+/// `serde_ignored`, which reports them as warnings.
+#[derive(Deserialize)]
+#[serde(bound = "")]
+pub(crate) struct RawEntry<F: Format> {
+    name: Option<F::At<Str>>,
+    stream: Option<F::At<Str>>,
+    asset: Option<F::At<OneOrMany>>,
+    checksums: Option<F::At<OneOrMany>>,
+    bin: Option<F::At<Str>>,
+    platforms: Option<F::At<Table<RawPlatforms<F>, F>>>,
+}
+
+/// A `platforms` table as decoded: override key → override.
+type RawPlatforms<F> = BTreeMap<String, <F as Format>::At<Table<RawOverride<F>, F>>>;
+
+/// A platform override as decoded.
+#[derive(Deserialize)]
+#[serde(bound = "")]
+pub(crate) struct RawOverride<F: Format> {
+    os: Option<F::At<Str>>,
+    arch: Option<F::At<Str>>,
+}
+
+/// A decoded entry with its span.
+pub(crate) type RawEntryAt<F> = <F as Format>::At<Table<RawEntry<F>, F>>;
+
+/// A value of the right type that breaks a rule: where, and why.
+#[derive(Debug)]
+pub(crate) struct EntryError {
+    /// The value's path, e.g. `binaries[0].stream`.
+    pub(crate) path: KeyPath,
+    /// The value's byte span, where the format gives one.
+    pub(crate) span: Option<Range<usize>>,
+    /// What is wrong with it.
+    pub(crate) reason: String,
+}
 
 /// One `[[binaries]]` / `"binaries"` entry, validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +74,102 @@ pub struct BinaryEntry {
 }
 
 impl BinaryEntry {
+    /// Checks the `index`-th decoded entry of a `binaries` list.
+    pub(crate) fn from_raw<F: Format>(
+        raw: RawEntryAt<F>,
+        index: usize,
+    ) -> Result<BinaryEntry, EntryError> {
+        let path = KeyPath::default().key("binaries").index(index);
+        let entry_span = raw.span();
+        let raw = raw.into_inner().0;
+        let invalid = |key: &str, span: Option<Range<usize>>, reason: String| EntryError {
+            path: path.key(key),
+            span,
+            reason,
+        };
+
+        let Some(name) = raw.name else {
+            return Err(invalid(
+                "name",
+                entry_span,
+                "every binaries entry needs a `name`".to_owned(),
+            ));
+        };
+        let (name_span, name) = (name.span(), name.into_inner().0);
+        if let Err(reason) = check_token(&name) {
+            return Err(invalid(
+                "name",
+                name_span,
+                format!("`{name}` is not a binary name: {reason}"),
+            ));
+        }
+
+        let stream = match raw.stream {
+            None => None,
+            Some(rule) => {
+                let span = rule.span();
+                Some(
+                    Stream::parse_rule(&rule.into_inner().0)
+                        .map_err(|e| invalid("stream", span, e.to_string()))?,
+                )
+            }
+        };
+
+        let mut assets = Vec::new();
+        if let Some(templates) = raw.asset {
+            let span = templates.span();
+            for template in templates.into_inner().0 {
+                let parsed = AssetTemplate::parse(&template)
+                    .map_err(|e| invalid("asset", span.clone(), format!("`{template}`: {e}")))?;
+                assets.push(parsed);
+            }
+        }
+
+        let mut checksums = Vec::new();
+        if let Some(names) = raw.checksums {
+            let span = names.span();
+            for name in names.into_inner().0 {
+                if name.is_empty()
+                    || name.contains(['/', '\\'])
+                    || name.chars().any(char::is_control)
+                {
+                    return Err(invalid(
+                        "checksums",
+                        span,
+                        format!("`{name}` is not a release asset name (one file name, no `/`)"),
+                    ));
+                }
+                checksums.push(name);
+            }
+        }
+
+        let bin = match raw.bin {
+            None => None,
+            Some(bin) => {
+                let span = bin.span();
+                let bin = bin.into_inner().0;
+                Some(
+                    clean_archive_path(&bin)
+                        .map_err(|reason| invalid("bin", span, format!("`{bin}` {reason}")))?,
+                )
+            }
+        };
+
+        let platforms = match raw.platforms {
+            None => BTreeMap::new(),
+            Some(table) => platforms::<F>(table.into_inner().0, &path.key("platforms"))?,
+        };
+
+        Ok(BinaryEntry {
+            name,
+            stream,
+            assets,
+            checksums,
+            bin,
+            platforms,
+        })
+    }
+
     /// The binary name (`[A-Za-z0-9._-]+`).
     pub fn name(&self) -> &str {
         &self.name
@@ -51,6 +199,57 @@ impl BinaryEntry {
     pub fn platforms(&self) -> &BTreeMap<String, PlatformOverride> {
         &self.platforms
     }
+}
+
+/// Checks a `platforms` table: keys are `<os>-<arch>` (stored normalised, so `linux-x64` and
+/// `linux-amd64` are one platform and may not both appear), values are tokens.
+fn platforms<F: Format>(
+    table: RawPlatforms<F>,
+    path: &KeyPath,
+) -> Result<BTreeMap<String, PlatformOverride>, EntryError> {
+    let mut out: BTreeMap<String, PlatformOverride> = BTreeMap::new();
+    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    for (key, value) in table {
+        let key_path = path.key(&key);
+        let span = value.span();
+        let Some(normal) = normalize_key(&key) else {
+            return Err(EntryError {
+                path: key_path,
+                span,
+                reason: format!(
+                    "platform key `{key}` is not `<os>-<arch>`, e.g. `linux-amd64` or `darwin-arm64`"
+                ),
+            });
+        };
+        if let Some(first) = written.get(&normal) {
+            return Err(EntryError {
+                path: key_path,
+                span,
+                reason: format!("`{first}` and `{key}` both name platform `{normal}`"),
+            });
+        }
+        let raw = value.into_inner().0;
+        let mut tokens = PlatformOverride::default();
+        for (field, value, slot) in [
+            ("os", raw.os, &mut tokens.os),
+            ("arch", raw.arch, &mut tokens.arch),
+        ] {
+            let Some(value) = value else { continue };
+            let span = value.span();
+            let token = value.into_inner().0;
+            if let Err(reason) = check_token(&token) {
+                return Err(EntryError {
+                    path: key_path.key(field),
+                    span,
+                    reason: format!("`{token}` is not a platform token: {reason}"),
+                });
+            }
+            *slot = Some(token);
+        }
+        written.insert(normal.clone(), key);
+        out.insert(normal, tokens);
+    }
+    Ok(out)
 }
 
 /// Per-platform replacement tokens (`[binaries.platforms.<os>-<arch>]`).

@@ -58,6 +58,7 @@
 
 pub mod address;
 pub mod checksums;
+mod de;
 pub mod entry;
 mod host;
 pub mod lock;
