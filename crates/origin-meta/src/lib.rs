@@ -68,6 +68,7 @@ pub mod platform;
 pub mod requirement;
 pub mod spec;
 pub mod stream;
+pub mod version;
 
 pub use address::{AddressError, AddressErrorKind, Origin, Part, ToolAddress};
 pub use checksums::{ChecksumEntry, ChecksumsError, ChecksumsErrorKind, ChecksumsFile};
@@ -83,3 +84,4 @@ pub use platform::Platform;
 pub use requirement::{Requirement, RequirementError, ToolRequirement};
 pub use spec::{BinarySpec, PlatformTokens, SpecSource};
 pub use stream::{Stream, StreamRuleError, StreamVersion};
+pub use version::{parse_version_lenient, strip_v_prefix};
