@@ -6,7 +6,7 @@
 //! |---|---|
 //! | GNU text mode (goreleaser, `sha256sum`) | `<hex>  jira_1.7.0_linux_amd64.tar.gz` |
 //! | GNU binary mode | `<hex> *jira_1.7.0_linux_amd64.tar.gz` |
-//! | one space (accepted by the published plugin) | `<hex> jira_1.7.0_linux_amd64.tar.gz` |
+//! | one space (accepted by skillrig/mise-skillrig) | `<hex> jira_1.7.0_linux_amd64.tar.gz` |
 //! | GNU escaped name (leading `\`; `\\` and `\n` in the name) | `\<hex>  dir\\name` |
 //! | BSD / `shasum --tag` | `SHA256 (jira_1.7.0_linux_amd64.tar.gz) = <hex>` |
 //! | OpenSSL `dgst` | `SHA256(jira.tar.gz)= <hex>`, `SHA2-256(jira.tar.gz)= <hex>` |

@@ -4,7 +4,7 @@
 //!
 //! | `.skillrig-origin.toml` | `index.json` | meaning |
 //! |---|---|---|
-//! | `convention_version` or `skillrig-convention` (RFC spelling) | `skillrigConvention` | layout contract; only `1` is supported, absent is tolerated |
+//! | `convention_version` or `skillrig-convention` (skillrig RFC 0001's spelling) | `skillrigConvention` | layout contract; only `1` is supported, absent is tolerated |
 //! | `origin` | `origin` | identity label; never compared with the repository coordinate |
 //! | `skills_dir`, `cmd_dir`, `tag_scheme` | — | read for completeness; nothing depends on them |
 //! | — | `skills` | the discovery catalog (lenient: malformed entries become warnings) |
@@ -768,7 +768,8 @@ fn skills(value: Option<serde_json::Value>, warnings: &mut Vec<WarningKind>) -> 
 }
 
 /// Puts the warnings in order: top-level look-alikes, ignored values, then per entry its
-/// unknown keys (in file order) and whether it repeats an earlier name. Returns the entries
+/// unknown keys (in the order the decoder meets them: key order in TOML, file order in JSON)
+/// and whether it repeats an earlier name. Returns the entries
 /// kept (the first of each name) and the warnings.
 fn assemble(
     file: MetadataFile,

@@ -15,8 +15,9 @@
 //! | `1.2.3`, `1.2` (no operator) | same as `=`: a bare version pins, as in mise (`1.2` means 1.2.x) |
 //! | `*`, empty | anything |
 //!
-//! A leading `v` or `V` on a version is accepted (`>=v1.6.0`, see [`strip_v_prefix`](crate::strip_v_prefix)). Matching follows the `semver` crate: a
-//! prerelease only matches a comparator that names the same `MAJOR.MINOR.PATCH` with a
+//! A leading `v` or `V` on a version is accepted (`>=v1.6.0`; see
+//! [`strip_v_prefix`]). Matching follows the `semver` crate:
+//! a prerelease only matches a comparator that names the same `MAJOR.MINOR.PATCH` with a
 //! prerelease, so `>=1.6.0` does not accept `1.7.0-rc.1`.
 
 use std::fmt;

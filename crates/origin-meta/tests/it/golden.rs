@@ -1,4 +1,5 @@
-//! Golden tests: the example files from the skillrig reference, parsed end to end.
+//! Golden tests: example files in the shapes skillrig writes (`tests/fixtures/`), parsed end
+//! to end.
 
 use origin_meta::{
     BinarySpec, ChecksumsFile, IndexSkill, OriginIndex, OriginToml, Platform, SkillManifest,
@@ -95,7 +96,7 @@ fn rfc_binaries_block_in_toml() {
     assert_eq!(
         toml.convention(),
         Some(1),
-        "RFC spelling `skillrig-convention`"
+        "skillrig RFC 0001's spelling `skillrig-convention`"
     );
     assert!(toml.warnings().is_empty(), "{:?}", toml.warnings());
     let spec = BinarySpec::resolve("jira", None, Some(&toml));

@@ -1,6 +1,7 @@
-//! Integration tests for `origin-meta`: golden tests on the real shapes from the skillrig
-//! reference (`tests/fixtures/`), property tests, and "no panic on arbitrary input" checks for
-//! every parser (the stable-toolchain stand-in for the `cargo fuzz` targets).
+//! Integration tests for `origin-meta`: golden tests on the shapes skillrig writes
+//! (`tests/fixtures/`), property tests, "no panic on arbitrary input" checks for every parser
+//! (the stable-toolchain stand-in for the `cargo fuzz` targets), and bounded-work checks on
+//! large hostile inputs.
 
 mod bounded;
 mod golden;
