@@ -85,7 +85,8 @@ impl ChecksumsFile {
                 kind,
             };
             let line = raw.strip_suffix('\r').unwrap_or(raw);
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            let content = line.trim_start();
+            if content.is_empty() || content.starts_with('#') {
                 continue;
             }
             let entry = parse_line(line).map_err(err)?;
@@ -238,7 +239,10 @@ fn parse_line(line: &str) -> Result<ChecksumEntry, ChecksumsErrorKind> {
         Some(rest) => (true, rest),
         None => (false, line),
     };
-    let hex_end = line.find([' ', '\t']).unwrap_or(line.len());
+    let hex_end = line
+        .bytes()
+        .position(|b| b == b' ' || b == b'\t')
+        .unwrap_or(line.len());
     let sha256 = check_digest(&line[..hex_end])?;
     let rest = &line[hex_end..];
     if rest.trim().is_empty() {
@@ -255,12 +259,12 @@ fn parse_line(line: &str) -> Result<ChecksumEntry, ChecksumsErrorKind> {
         .unwrap_or(rest)
         .trim_end_matches([' ', '\t']);
     let name = if escaped {
-        unescape(name).ok_or(ChecksumsErrorKind::Malformed)?
+        clean_name(&unescape(name).ok_or(ChecksumsErrorKind::Malformed)?)?
     } else {
-        name.to_owned()
+        clean_name(name)?
     };
     Ok(ChecksumEntry {
-        name: Some(clean_name(name)?),
+        name: Some(name),
         sha256,
     })
 }
@@ -268,17 +272,18 @@ fn parse_line(line: &str) -> Result<ChecksumEntry, ChecksumsErrorKind> {
 /// BSD `ALGO (name) = hex` and OpenSSL `ALGO(name)= hex`; `Ok(None)` when the line is not
 /// in that shape at all.
 fn parse_tagged(line: &str) -> Result<Option<ChecksumEntry>, ChecksumsErrorKind> {
-    let Some(open) = line.find('(') else {
-        return Ok(None);
-    };
-    let algo = line[..open].trim_end();
-    if algo.is_empty()
-        || !algo
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
-    {
+    // `ALGO`, optional blanks, `(`: scanning stops at the first byte outside that shape, so a
+    // GNU line costs its digest's length, not a search of the whole line.
+    let algo_len = line
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'/'))
+        .unwrap_or(line.len());
+    let after = line[algo_len..].trim_start();
+    if algo_len == 0 || !after.starts_with('(') {
         return Ok(None);
     }
+    let open = line.len() - after.len();
+    let algo = &line[..algo_len];
     let Some(close) = line.rfind(")") else {
         return Ok(None);
     };
@@ -296,7 +301,7 @@ fn parse_tagged(line: &str) -> Result<Option<ChecksumEntry>, ChecksumsErrorKind>
     }
     let sha256 = check_digest(hex.trim())?;
     Ok(Some(ChecksumEntry {
-        name: Some(clean_name(line[open + 1..close].to_owned())?),
+        name: Some(clean_name(&line[open + 1..close])?),
         sha256,
     }))
 }
@@ -319,8 +324,8 @@ fn check_digest(hex: &str) -> Result<String, ChecksumsErrorKind> {
     Ok(hex.to_ascii_lowercase())
 }
 
-fn clean_name(name: String) -> Result<String, ChecksumsErrorKind> {
-    let name = strip_dot_slash(&name);
+fn clean_name(name: &str) -> Result<String, ChecksumsErrorKind> {
+    let name = strip_dot_slash(name);
     if name.is_empty() {
         return Err(ChecksumsErrorKind::MissingName);
     }
