@@ -268,11 +268,14 @@ impl MetadataError {
         }
     }
 
-    /// A binaries entry that breaks a rule; `text` turns its span into a line.
-    fn entry(file: MetadataFile, text: &str, error: EntryError) -> MetadataError {
+    /// A binaries entry that breaks a rule; `text` (TOML's, whose values carry spans) turns
+    /// its span into a line.
+    fn entry(file: MetadataFile, text: Option<&str>, error: EntryError) -> MetadataError {
         MetadataError {
             file,
-            line: error.span.map(|span| line_of(text, span.start)),
+            line: text
+                .zip(error.span)
+                .map(|(text, span)| line_of(text, span.start)),
             kind: MetadataErrorKind::Invalid {
                 path: error.path.to_string(),
                 reason: error.reason,
@@ -423,7 +426,7 @@ impl OriginToml {
             .enumerate()
             .map(|(index, entry)| BinaryEntry::from_raw::<Toml>(entry, index))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| MetadataError::entry(file, text, e))?;
+            .map_err(|e| MetadataError::entry(file, Some(text), e))?;
         let (binaries, warnings) = assemble(file, TOML_KEYS, ignored, values, entries);
         Ok(OriginToml {
             convention,
@@ -566,7 +569,6 @@ impl OriginIndex {
         let raw = raw.0;
         let mut values = Vec::new();
         let skills = skills(raw.skills, &mut values);
-        // Entries carry no spans in JSON, so the text is only needed for TOML lines.
         let entries = raw
             .binaries
             .map(|list| list.0)
@@ -575,7 +577,7 @@ impl OriginIndex {
             .enumerate()
             .map(|(index, entry)| BinaryEntry::from_raw::<Json>(entry, index))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| MetadataError::entry(file, "", e))?;
+            .map_err(|e| MetadataError::entry(file, None, e))?;
         let (binaries, warnings) = assemble(file, INDEX_KEYS, ignored, values, entries);
         Ok(OriginIndex {
             convention,
