@@ -17,7 +17,7 @@
 //!
 //! Owner and repo use `[A-Za-z0-9._-]` and may not be `.` or `..`; a bin name uses the same set.
 //! A ref uses `[A-Za-z0-9._/-]`. Every rejection names the offending part and the error's
-//! [`hint`](AddressError::hint) lists the accepted forms.
+//! hint ([`hint::Hint`]) lists the accepted forms.
 
 use std::fmt;
 
@@ -169,7 +169,7 @@ impl ToolAddress {
     /// as unset. It is required for a bare `<bin>` and otherwise consulted only for its ref:
     /// when it names the same repository as a full address, its `@<ref>` is kept. In the full
     /// forms an origin that does not parse or names another repository is ignored, as the
-    /// published plugin does, so a global `SKILLRIG_ORIGIN` cannot break fully named tools.
+    /// published plugin (skillrig/mise-skillrig v0.1.0) does, so a global `SKILLRIG_ORIGIN` cannot break fully named tools.
     pub fn parse(tool: &str, origin: Option<&str>) -> Result<ToolAddress, AddressError> {
         let err = |kind| AddressError {
             subject: Subject::Tool,
@@ -297,7 +297,7 @@ impl fmt::Display for Part {
 ///
 /// `Display` is one line such as "invalid tool address `a/b`: expected 1, 3 or 4
 /// `/`-separated parts, found 2" (or "invalid origin `…`: …");
-/// [`hint`](AddressError::hint) gives the accepted forms. Callers that need to branch use
+/// its [`hint::Hint`] gives the accepted forms. Callers that need to branch use
 /// [`kind`](AddressError::kind).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddressError {

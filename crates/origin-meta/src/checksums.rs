@@ -6,7 +6,7 @@
 //! |---|---|
 //! | GNU text mode (goreleaser, `sha256sum`) | `<hex>  jira_1.7.0_linux_amd64.tar.gz` |
 //! | GNU binary mode | `<hex> *jira_1.7.0_linux_amd64.tar.gz` |
-//! | one space (accepted by the published plugin) | `<hex> jira_1.7.0_linux_amd64.tar.gz` |
+//! | one space (accepted by skillrig/mise-skillrig) | `<hex> jira_1.7.0_linux_amd64.tar.gz` |
 //! | GNU escaped name (leading `\`; `\\` and `\n` in the name) | `\<hex>  dir\\name` |
 //! | BSD / `shasum --tag` | `SHA256 (jira_1.7.0_linux_amd64.tar.gz) = <hex>` |
 //! | OpenSSL `dgst` | `SHA256(jira.tar.gz)= <hex>`, `SHA2-256(jira.tar.gz)= <hex>` |
@@ -18,6 +18,7 @@
 //! with different digests is an error (which one would be right?). A bare digest is only
 //! allowed as the file's single entry.
 
+use std::collections::HashMap;
 use std::fmt;
 
 /// One `digest, name` pair.
@@ -40,15 +41,42 @@ impl ChecksumEntry {
 }
 
 /// A parsed checksums file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Parsing and [`lookup`](ChecksumsFile::lookup) do work linear in the file (hash indexes by
+/// name and by last path component), so a hostile file of millions of lines costs no more
+/// than reading it.
+#[derive(Clone, Default)]
 pub struct ChecksumsFile {
     entries: Vec<ChecksumEntry>,
+    /// Entry index by name.
+    by_name: HashMap<String, usize>,
+    /// Entry index by the last path component of names that have a directory part; `None`
+    /// when several entries share that component (no guessing which one is meant).
+    by_base: HashMap<String, Option<usize>>,
+}
+
+impl PartialEq for ChecksumsFile {
+    fn eq(&self, other: &ChecksumsFile) -> bool {
+        // The indexes are derived from the entries.
+        self.entries == other.entries
+    }
+}
+
+impl Eq for ChecksumsFile {}
+
+impl fmt::Debug for ChecksumsFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChecksumsFile")
+            .field("entries", &self.entries)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ChecksumsFile {
     /// Parses a checksums file; any malformed line is an error naming its line number.
     pub fn parse(text: &str) -> Result<ChecksumsFile, ChecksumsError> {
         let mut entries: Vec<ChecksumEntry> = Vec::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         let mut bare_line = None;
         for (index, raw) in text.split('\n').enumerate() {
             let line_no = index + 1;
@@ -57,20 +85,22 @@ impl ChecksumsFile {
                 kind,
             };
             let line = raw.strip_suffix('\r').unwrap_or(raw);
-            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            let content = line.trim_start();
+            if content.is_empty() || content.starts_with('#') {
                 continue;
             }
             let entry = parse_line(line).map_err(err)?;
             if entry.name.is_none() {
                 bare_line.get_or_insert(line_no);
             }
-            if let Some(name) = &entry.name
-                && let Some(previous) = entries.iter().find(|e| e.name.as_ref() == Some(name))
-            {
-                if previous.sha256 != entry.sha256 {
-                    return Err(err(ChecksumsErrorKind::Conflict(name.clone())));
+            if let Some(name) = &entry.name {
+                if let Some(&previous) = by_name.get(name) {
+                    if entries[previous].sha256 != entry.sha256 {
+                        return Err(err(ChecksumsErrorKind::Conflict(name.clone())));
+                    }
+                    continue;
                 }
-                continue;
+                by_name.insert(name.clone(), entries.len());
             }
             entries.push(entry);
         }
@@ -82,7 +112,20 @@ impl ChecksumsFile {
                 kind: ChecksumsErrorKind::BareDigestAmongMany,
             });
         }
-        Ok(ChecksumsFile { entries })
+        let mut by_base: HashMap<String, Option<usize>> = HashMap::new();
+        for (index, entry) in entries.iter().enumerate() {
+            if let Some((_, base)) = entry.name.as_deref().and_then(|n| n.rsplit_once('/')) {
+                by_base
+                    .entry(base.to_owned())
+                    .and_modify(|slot| *slot = None)
+                    .or_insert(Some(index));
+            }
+        }
+        Ok(ChecksumsFile {
+            entries,
+            by_name,
+            by_base,
+        })
     }
 
     /// The lowercase hex digest for `name`.
@@ -92,21 +135,11 @@ impl ChecksumsFile {
     /// single bare digest, which applies to whatever asset it was published for.
     pub fn lookup(&self, name: &str) -> Option<&str> {
         let name = strip_dot_slash(name);
-        if let Some(entry) = self
-            .entries
-            .iter()
-            .find(|e| e.name.as_deref() == Some(name))
-        {
-            return Some(&entry.sha256);
+        if let Some(&index) = self.by_name.get(name) {
+            return Some(&self.entries[index].sha256);
         }
-        let mut by_base = self.entries.iter().filter(|e| {
-            e.name
-                .as_deref()
-                .and_then(|n| n.rsplit_once('/'))
-                .is_some_and(|(_, base)| base == name)
-        });
-        if let (Some(entry), None) = (by_base.next(), by_base.next()) {
-            return Some(&entry.sha256);
+        if let Some(&Some(index)) = self.by_base.get(name) {
+            return Some(&self.entries[index].sha256);
         }
         match self.entries.as_slice() {
             [only] if only.name.is_none() => Some(&only.sha256),
@@ -206,7 +239,10 @@ fn parse_line(line: &str) -> Result<ChecksumEntry, ChecksumsErrorKind> {
         Some(rest) => (true, rest),
         None => (false, line),
     };
-    let hex_end = line.find([' ', '\t']).unwrap_or(line.len());
+    let hex_end = line
+        .bytes()
+        .position(|b| b == b' ' || b == b'\t')
+        .unwrap_or(line.len());
     let sha256 = check_digest(&line[..hex_end])?;
     let rest = &line[hex_end..];
     if rest.trim().is_empty() {
@@ -223,12 +259,12 @@ fn parse_line(line: &str) -> Result<ChecksumEntry, ChecksumsErrorKind> {
         .unwrap_or(rest)
         .trim_end_matches([' ', '\t']);
     let name = if escaped {
-        unescape(name).ok_or(ChecksumsErrorKind::Malformed)?
+        clean_name(&unescape(name).ok_or(ChecksumsErrorKind::Malformed)?)?
     } else {
-        name.to_owned()
+        clean_name(name)?
     };
     Ok(ChecksumEntry {
-        name: Some(clean_name(name)?),
+        name: Some(name),
         sha256,
     })
 }
@@ -236,17 +272,18 @@ fn parse_line(line: &str) -> Result<ChecksumEntry, ChecksumsErrorKind> {
 /// BSD `ALGO (name) = hex` and OpenSSL `ALGO(name)= hex`; `Ok(None)` when the line is not
 /// in that shape at all.
 fn parse_tagged(line: &str) -> Result<Option<ChecksumEntry>, ChecksumsErrorKind> {
-    let Some(open) = line.find('(') else {
-        return Ok(None);
-    };
-    let algo = line[..open].trim_end();
-    if algo.is_empty()
-        || !algo
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
-    {
+    // `ALGO`, optional blanks, `(`: scanning stops at the first byte outside that shape, so a
+    // GNU line costs its digest's length, not a search of the whole line.
+    let algo_len = line
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'/'))
+        .unwrap_or(line.len());
+    let after = line[algo_len..].trim_start();
+    if algo_len == 0 || !after.starts_with('(') {
         return Ok(None);
     }
+    let open = line.len() - after.len();
+    let algo = &line[..algo_len];
     let Some(close) = line.rfind(")") else {
         return Ok(None);
     };
@@ -264,7 +301,7 @@ fn parse_tagged(line: &str) -> Result<Option<ChecksumEntry>, ChecksumsErrorKind>
     }
     let sha256 = check_digest(hex.trim())?;
     Ok(Some(ChecksumEntry {
-        name: Some(clean_name(line[open + 1..close].to_owned())?),
+        name: Some(clean_name(&line[open + 1..close])?),
         sha256,
     }))
 }
@@ -287,8 +324,8 @@ fn check_digest(hex: &str) -> Result<String, ChecksumsErrorKind> {
     Ok(hex.to_ascii_lowercase())
 }
 
-fn clean_name(name: String) -> Result<String, ChecksumsErrorKind> {
-    let name = strip_dot_slash(&name);
+fn clean_name(name: &str) -> Result<String, ChecksumsErrorKind> {
+    let name = strip_dot_slash(name);
     if name.is_empty() {
         return Err(ChecksumsErrorKind::MissingName);
     }

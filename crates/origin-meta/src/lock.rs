@@ -15,16 +15,31 @@
 //! }
 //! ```
 //!
-//! Rules mirror the skillrig CLI's reader: `lockfileVersion` must be `1` (a missing one reads
-//! as `0`, which Go's zero value gives, and fails the same way); field types are strict, as
-//! Go's decoder is; `null` reads as empty; unknown keys (such as a historical mirrored
-//! `requires`) are ignored. An absent file is an empty lock ([`SkillsLock::from_path`]).
+//! # Schema
+//!
+//! | key | type | rule |
+//! |---|---|---|
+//! | `lockfileVersion` | integer | required, must be `1`; missing or `null` is refused as missing, any other number as unsupported |
+//! | `origin` | string | the origin the skills were added from, `OWNER/REPO[@REF]` or a local path; `""` or `null` reads as absent |
+//! | `skills` | object | skill name → entry; `null` or absent is no skills; a `null` entry is an entry with every field `""` |
+//! | `skills.<name>.version` | string | the manifest version, or the resolved pin tag (`deploy-check-v2.1.0`) |
+//! | `skills.<name>.commit` | string | the origin commit the skill was copied from |
+//! | `skills.<name>.treeSha` | string | git tree id of the skill directory at that commit |
+//! | `skills.<name>.path` | string | where the skill was vendored, e.g. `.agents/skills/deploy-check` |
+//!
+//! Field types are strict, as Go's decoder is: a number where a string belongs (or a string
+//! where `lockfileVersion` belongs, such as `"1"`) makes the file invalid. A `null` string
+//! field reads as `""`. Unknown keys, such as a historical mirrored `requires`, are ignored.
+//! An absent file is an empty lock ([`SkillsLock::from_path`]); an unreadable one is an
+//! error.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::de::{Json, Table};
 
 /// The only lockfile version that exists.
 pub const LOCKFILE_VERSION: i64 = 1;
@@ -46,6 +61,7 @@ pub struct LockedSkill {
     pub path: String,
 }
 
+/// The file as decoded; the wrappers take objects only.
 #[derive(Deserialize)]
 struct RawLock {
     #[serde(rename = "lockfileVersion", default)]
@@ -53,7 +69,7 @@ struct RawLock {
     #[serde(default)]
     origin: Option<String>,
     #[serde(default)]
-    skills: Option<BTreeMap<String, Option<LockedSkill>>>,
+    skills: Option<BTreeMap<String, Option<Table<LockedSkill, Json>>>>,
 }
 
 /// A parsed `skills-lock.json`.
@@ -66,16 +82,17 @@ pub struct SkillsLock {
 impl SkillsLock {
     /// Parses the file's bytes.
     pub fn parse(bytes: &[u8]) -> Result<SkillsLock, LockError> {
-        let raw: RawLock = serde_json::from_slice(bytes).map_err(|e| LockError {
-            path: None,
-            kind: LockErrorKind::Json(e),
-        })?;
-        let version = raw.lockfile_version.unwrap_or(0);
-        if version != LOCKFILE_VERSION {
-            return Err(LockError {
+        let raw = serde_json::from_slice::<Table<RawLock, Json>>(bytes)
+            .map_err(|e| LockError {
                 path: None,
-                kind: LockErrorKind::UnsupportedVersion(version),
-            });
+                kind: LockErrorKind::Json(e),
+            })?
+            .0;
+        let err = |kind| LockError { path: None, kind };
+        match raw.lockfile_version {
+            None => return Err(err(LockErrorKind::MissingVersion)),
+            Some(LOCKFILE_VERSION) => {}
+            Some(version) => return Err(err(LockErrorKind::UnsupportedVersion(version))),
         }
         Ok(SkillsLock {
             origin: raw.origin.filter(|o| !o.is_empty()),
@@ -83,7 +100,7 @@ impl SkillsLock {
                 .skills
                 .unwrap_or_default()
                 .into_iter()
-                .map(|(name, skill)| (name, skill.unwrap_or_default()))
+                .map(|(name, skill)| (name, skill.map(|s| s.0).unwrap_or_default()))
                 .collect(),
         })
     }
@@ -137,7 +154,9 @@ pub enum LockErrorKind {
     Io(std::io::Error),
     /// Not valid JSON, or a field of the wrong type.
     Json(serde_json::Error),
-    /// `lockfileVersion` is not 1.
+    /// `lockfileVersion` is absent or `null`.
+    MissingVersion,
+    /// `lockfileVersion` is a number other than 1.
     UnsupportedVersion(i64),
 }
 
@@ -157,7 +176,9 @@ impl hint::Hint for LockError {
     fn hints(&self) -> Vec<String> {
         match &self.kind {
             LockErrorKind::Io(_) => Vec::new(),
-            LockErrorKind::Json(_) | LockErrorKind::UnsupportedVersion(_) => vec![
+            LockErrorKind::Json(_)
+            | LockErrorKind::MissingVersion
+            | LockErrorKind::UnsupportedVersion(_) => vec![
                 "the lock is written by `skillrig add`; re-create it with skillrig, or restore it from version control"
                     .to_owned(),
             ],
@@ -174,6 +195,7 @@ impl fmt::Display for LockError {
         match &self.kind {
             LockErrorKind::Io(_) => f.write_str("cannot read the file"),
             LockErrorKind::Json(_) => f.write_str("not a valid skills lock"),
+            LockErrorKind::MissingVersion => f.write_str("`lockfileVersion` is missing"),
             LockErrorKind::UnsupportedVersion(n) => write!(f, "unsupported lockfileVersion: {n}"),
         }
     }
@@ -184,7 +206,7 @@ impl std::error::Error for LockError {
         match &self.kind {
             LockErrorKind::Io(e) => Some(e),
             LockErrorKind::Json(e) => Some(e),
-            LockErrorKind::UnsupportedVersion(_) => None,
+            LockErrorKind::MissingVersion | LockErrorKind::UnsupportedVersion(_) => None,
         }
     }
 }
@@ -206,10 +228,14 @@ mod tests {
             ),
             (
                 r#"{"skills": {}}"#,
-                "skills-lock.json: unsupported lockfileVersion: 0",
+                "skills-lock.json: `lockfileVersion` is missing",
             ),
             (
                 r#"{"lockfileVersion": null}"#,
+                "skills-lock.json: `lockfileVersion` is missing",
+            ),
+            (
+                r#"{"lockfileVersion": 0}"#,
                 "skills-lock.json: unsupported lockfileVersion: 0",
             ),
             (
@@ -221,6 +247,12 @@ mod tests {
                 "skills-lock.json: not a valid skills lock",
             ),
             ("", "skills-lock.json: not a valid skills lock"),
+            // Objects only: a derived struct would otherwise take an array field by field.
+            ("[1]", "skills-lock.json: not a valid skills lock"),
+            (
+                r#"{"lockfileVersion": 1, "skills": {"x": ["v", "c", "t", "p"]}}"#,
+                "skills-lock.json: not a valid skills lock",
+            ),
         ] {
             let err = SkillsLock::parse(text.as_bytes()).expect_err(text);
             assert_eq!(err.to_string(), want, "{text}");

@@ -13,18 +13,25 @@
 //! | `x-skillrig.topics` | list; scalar elements stringified; a non-list is absent |
 //! | `x-skillrig.requires` | list of `{tool, version, source, manager}` maps; non-string fields read as `""`, non-map elements are skipped |
 //!
-//! The ARCHITECTURE document shows the same fields nested under one `x-skillrig:` mapping;
-//! that shape is accepted too, and a flat key wins over its nested twin.
+//! skillrig's design notes (ARCHITECTURE-v0 in the skillrig/cli repository) show the same
+//! fields nested under one `x-skillrig:` mapping; that shape is accepted too, and a flat key
+//! wins over its nested twin whenever it is present, even as `null`.
 //!
-//! YAML is parsed with `serde_norway`, the maintained fork of `serde_yaml`: it is already a
-//! workspace dependency, builds quickly, and its `Value` keeps strings and numbers apart,
-//! which the "version must be a string" rule needs.
+//! YAML is parsed with `serde_norway`, the maintained fork of `serde_yaml`: its `Value` keeps
+//! strings and numbers apart, which the "version must be a string" rule needs. The text is
+//! first read as a YAML value (syntax, repeated keys), then decoded with serde derive into
+//! structs whose fields are lenient readers, so the rules above are the field types.
+//!
+//! The frontmatter block is capped before YAML parsing (64 KiB, 1024 flow collections; see
+//! [`ManifestErrorKind::TooLarge`]) because the YAML scanner slows down with nesting.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use serde_norway::{Mapping, Value};
 
+use crate::de::{Requirements, Scalar, ScalarList, Text, present};
 use crate::requirement::ToolRequirement;
 
 /// A parsed `SKILL.md` frontmatter.
@@ -51,74 +58,50 @@ impl SkillManifest {
     pub fn parse(text: &str) -> Result<SkillManifest, ManifestError> {
         let err = |kind| ManifestError { path: None, kind };
         let block = frontmatter(text).map_err(err)?;
+        // YAML syntax first (a repeated key is an error there), then the shape by serde.
         let root: Value =
             serde_norway::from_str(block).map_err(|e| err(ManifestErrorKind::Yaml(e)))?;
-        let empty = Mapping::new();
-        let root = match &root {
-            Value::Null => &empty,
+        let root = match root {
+            Value::Null => Mapping::new(),
             Value::Mapping(map) => map,
             _ => return Err(err(ManifestErrorKind::NotAMapping("the frontmatter"))),
         };
-        let name = root.get("name").and_then(scalar_text).unwrap_or_default();
+        let front: RawFrontmatter = decode(root).map_err(|e| err(ManifestErrorKind::Yaml(e)))?;
+        let name = front.name.0.unwrap_or_default();
         if name.is_empty() {
             return Err(err(ManifestErrorKind::MissingName));
         }
-        let metadata = match root.get("metadata") {
-            None | Some(Value::Null) => &empty,
-            Some(Value::Mapping(map)) => map,
+        let mut flat: RawMetadata = match front.metadata {
+            None => RawMetadata::default(),
+            Some(Value::Mapping(map)) => {
+                decode(map).map_err(|e| err(ManifestErrorKind::Yaml(e)))?
+            }
             Some(_) => return Err(err(ManifestErrorKind::NotAMapping("`metadata`"))),
         };
-        let nested = match metadata.get("x-skillrig") {
-            Some(Value::Mapping(map)) => map,
-            _ => &empty,
+        let nested: RawFields = match flat.nested.take() {
+            Some(Value::Mapping(map)) => {
+                decode(map).map_err(|e| err(ManifestErrorKind::Yaml(e)))?
+            }
+            _ => RawFields::default(),
         };
-        let field = |key: &str| {
-            metadata
-                .get(format!("x-skillrig.{key}").as_str())
-                .or_else(|| nested.get(key))
-        };
-        let string = |key: &str| match field(key) {
-            Some(Value::String(s)) => s.clone(),
-            _ => String::new(),
-        };
-        let version = string("version");
+        // A flat key wins over its nested twin whenever it is present, whatever its value.
+        let text = |flat: Option<Text>, nested: Option<Text>| flat.or(nested).unwrap_or_default().0;
+        let version = text(flat.version, nested.version);
         if version.is_empty() {
             return Err(err(ManifestErrorKind::MissingVersion));
         }
-        let topics = match field("topics") {
-            Some(Value::Sequence(items)) => Some(items.iter().filter_map(scalar_text).collect()),
-            _ => None,
-        };
-        let requires = match field("requires") {
-            Some(Value::Sequence(items)) => items
-                .iter()
-                .filter_map(|item| {
-                    let map = item.as_mapping()?;
-                    let text = |key: &str| match map.get(key) {
-                        Some(Value::String(s)) => s.clone(),
-                        _ => String::new(),
-                    };
-                    Some(ToolRequirement {
-                        tool: text("tool"),
-                        version: text("version"),
-                        source: text("source"),
-                        manager: text("manager"),
-                    })
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
         Ok(SkillManifest {
             name,
-            description: root
-                .get("description")
-                .and_then(scalar_text)
-                .unwrap_or_default(),
+            description: front.description.0.unwrap_or_default(),
             version,
-            namespace: string("namespace"),
-            convention_version: string("convention-version"),
-            topics,
-            requires,
+            namespace: text(flat.namespace, nested.namespace),
+            convention_version: text(flat.convention_version, nested.convention_version),
+            topics: flat.topics.or(nested.topics).and_then(|list| list.0),
+            requires: flat
+                .requires
+                .or(nested.requires)
+                .and_then(|list| list.0)
+                .unwrap_or_default(),
         })
     }
 
@@ -157,6 +140,62 @@ impl SkillManifest {
     }
 }
 
+/// The top-level keys read; others (`license`, `allowed-tools`, …) are ignored.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawFrontmatter {
+    /// Any scalar, written out (Go's YAML decoder fills a string field from any scalar).
+    name: Scalar,
+    description: Scalar,
+    /// Checked by hand: absent and `null` are empty, a non-mapping is an error.
+    metadata: Option<Value>,
+}
+
+/// The skillrig fields, by name. Each is `Some` when its key is present at all, so "flat
+/// wins over nested" holds even for a flat `null`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawFields {
+    /// Must be a YAML string; anything else reads as `""` and so as missing.
+    #[serde(deserialize_with = "present")]
+    version: Option<Text>,
+    #[serde(deserialize_with = "present")]
+    namespace: Option<Text>,
+    #[serde(rename = "convention-version", deserialize_with = "present")]
+    convention_version: Option<Text>,
+    #[serde(deserialize_with = "present")]
+    topics: Option<ScalarList>,
+    #[serde(deserialize_with = "present")]
+    requires: Option<Requirements>,
+}
+
+/// `metadata`: the flat `x-skillrig.<field>` keys (the same fields as [`RawFields`]) and the
+/// nested `x-skillrig:` mapping.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawMetadata {
+    #[serde(rename = "x-skillrig.version", deserialize_with = "present")]
+    version: Option<Text>,
+    #[serde(rename = "x-skillrig.namespace", deserialize_with = "present")]
+    namespace: Option<Text>,
+    #[serde(rename = "x-skillrig.convention-version", deserialize_with = "present")]
+    convention_version: Option<Text>,
+    #[serde(rename = "x-skillrig.topics", deserialize_with = "present")]
+    topics: Option<ScalarList>,
+    #[serde(rename = "x-skillrig.requires", deserialize_with = "present")]
+    requires: Option<Requirements>,
+    /// Checked by hand: a mapping is read as [`RawFields`], anything else as empty.
+    #[serde(rename = "x-skillrig")]
+    nested: Option<Value>,
+}
+
+/// Decodes a mapping into `T`, dropping non-string keys first: no field has such a name,
+/// and serde would refuse them as field names rather than skip them.
+fn decode<T: serde::de::DeserializeOwned>(map: Mapping) -> Result<T, serde_norway::Error> {
+    let map: Mapping = map.into_iter().filter(|(key, _)| key.is_string()).collect();
+    T::deserialize(Value::Mapping(map))
+}
+
 /// The YAML between the fences.
 fn frontmatter(text: &str) -> Result<&str, ManifestErrorKind> {
     let Some(rest) = text.strip_prefix("---\n") else {
@@ -175,20 +214,37 @@ fn frontmatter(text: &str) -> Result<&str, ManifestErrorKind> {
     if rest == "---" || rest.starts_with("---\n") {
         return Ok("");
     }
-    match rest.find("\n---") {
-        Some(end) => Ok(&rest[..end]),
-        None => Err(ManifestErrorKind::Unterminated),
-    }
+    let block = match rest.find("\n---") {
+        Some(end) => &rest[..end],
+        None => return Err(ManifestErrorKind::Unterminated),
+    };
+    check_size(block)?;
+    Ok(block)
 }
 
-/// A scalar as text (Go's yaml decoder fills string fields from any scalar).
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+/// Most bytes a frontmatter block may have; real ones hold a name, a description of at most
+/// 1024 characters and a few metadata keys.
+const MAX_FRONTMATTER: usize = 64 * 1024;
+
+/// Most flow collections (`[` or `{`) a frontmatter block may open.
+const MAX_FLOW_OPENERS: usize = 1024;
+
+/// Refuses blocks the YAML scanner would take long over. libyaml's scanner does work
+/// proportional to tokens × flow nesting depth (50,000 nested `[` took 20 s), and nesting past
+/// 128 levels fails anyway, so the block's size and its number of `[`/`{` are capped: the
+/// count bounds the depth whatever quoting hides, and together the caps bound the scan to a
+/// fraction of a second.
+fn check_size(block: &str) -> Result<(), ManifestErrorKind> {
+    if block.len() > MAX_FRONTMATTER {
+        return Err(ManifestErrorKind::TooLarge("is larger than 64 KiB"));
     }
+    let openers = block.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if openers > MAX_FLOW_OPENERS {
+        return Err(ManifestErrorKind::TooLarge(
+            "opens more than 1024 flow collections (`[` or `{`)",
+        ));
+    }
+    Ok(())
 }
 
 /// Why a `SKILL.md` could not be read.
@@ -208,6 +264,8 @@ pub enum ManifestErrorKind {
     MissingFrontmatter(Option<&'static str>),
     /// No closing `---`.
     Unterminated,
+    /// The block is past a size limit (what the limit is), checked before YAML parsing.
+    TooLarge(&'static str),
     /// The block is not valid YAML.
     Yaml(serde_norway::Error),
     /// The frontmatter or `metadata` is not a mapping.
@@ -248,6 +306,10 @@ impl hint::Hint for ManifestError {
             ManifestErrorKind::NameMismatch { .. } => {
                 Some("rename the directory or the `name` so they match")
             }
+            ManifestErrorKind::TooLarge(_) => Some(
+                "the frontmatter holds a name, a description and a few metadata keys; move long \
+                 text into the body, after the closing `---`",
+            ),
             _ => None,
         };
         hint.into_iter().map(str::to_owned).collect()
@@ -266,6 +328,7 @@ impl fmt::Display for ManifestError {
             ManifestErrorKind::Unterminated => {
                 f.write_str("unterminated YAML frontmatter (no closing `---`)")
             }
+            ManifestErrorKind::TooLarge(what) => write!(f, "the frontmatter {what}"),
             ManifestErrorKind::Yaml(_) => f.write_str("the frontmatter is not valid YAML"),
             ManifestErrorKind::NotAMapping(what) => write!(f, "{what} must be a mapping"),
             ManifestErrorKind::MissingName => f.write_str("`name` is required"),
@@ -300,6 +363,11 @@ mod tests {
 
     #[test]
     fn framing_rules() {
+        let too_long = format!(
+            "---\nname: a\ndescription: {}\n---\n",
+            "x".repeat(64 * 1024)
+        );
+        let too_many = format!("---\nname: a\nx: {}\n---\n", "[a], ".repeat(1025));
         let cases: &[(&str, &str, Option<&str>)] = &[
             ("", "SKILL.md: missing YAML frontmatter", None),
             ("# Title\n", "SKILL.md: missing YAML frontmatter", None),
@@ -350,6 +418,16 @@ mod tests {
                 None,
             ),
             ("---\nname: a\nname: b\n---\n", "not valid YAML", None),
+            (
+                &too_long,
+                "SKILL.md: the frontmatter is larger than 64 KiB",
+                Some("move long text into the body"),
+            ),
+            (
+                &too_many,
+                "SKILL.md: the frontmatter opens more than 1024 flow collections",
+                None,
+            ),
         ];
         for &(text, want, hint) in cases {
             let err = parse(text).expect_err(text);
@@ -427,6 +505,45 @@ metadata:
         assert_eq!(manifest.version, "2.0.0");
         assert_eq!(manifest.namespace, "flat");
         assert_eq!(manifest.requires[0].version, "^1");
+    }
+
+    #[test]
+    fn odd_but_valid_yaml_reads_as_the_cli_reads_it() {
+        let text = r#"---
+name: 7
+1: not a string key
+metadata:
+  2: also not a string key
+  x-skillrig.version: "1.0.0"
+  x-skillrig.namespace: null
+  x-skillrig.topics: [!custom a, b, 1.0, .inf]
+  x-skillrig:
+    namespace: nested-loses-to-a-flat-null
+    topics: [nested]
+  x-skillrig.requires:
+    - {3: x, tool: jira, version: !custom ">=1"}
+    - [not, a, map]
+---
+"#;
+        let manifest = parse(text).unwrap();
+        assert_eq!(manifest.name, "7");
+        assert_eq!(manifest.namespace, "");
+        assert_eq!(
+            manifest.topics.as_deref(),
+            Some(&["b".to_owned(), "1.0".to_owned(), ".inf".to_owned()][..])
+        );
+        assert_eq!(manifest.requires.len(), 1);
+        assert_eq!(manifest.requires[0].tool, "jira");
+        assert_eq!(manifest.requires[0].version, "");
+        let nested_not_a_map =
+            parse("---\nname: a\nmetadata:\n  x-skillrig: [1]\n  x-skillrig.version: '1'\n---\n")
+                .unwrap();
+        assert_eq!(nested_not_a_map.version, "1");
+        let null_metadata = parse("---\nname: a\nmetadata: null\n---\n").unwrap_err();
+        assert!(matches!(
+            null_metadata.kind(),
+            ManifestErrorKind::MissingVersion
+        ));
     }
 
     #[test]

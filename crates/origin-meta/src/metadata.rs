@@ -4,7 +4,7 @@
 //!
 //! | `.skillrig-origin.toml` | `index.json` | meaning |
 //! |---|---|---|
-//! | `convention_version` or `skillrig-convention` (RFC spelling) | `skillrigConvention` | layout contract; only `1` is supported, absent is tolerated |
+//! | `convention_version` or `skillrig-convention` (skillrig RFC 0001's spelling) | `skillrigConvention` | layout contract; only `1` is supported, absent is tolerated |
 //! | `origin` | `origin` | identity label; never compared with the repository coordinate |
 //! | `skills_dir`, `cmd_dir`, `tag_scheme` | — | read for completeness; nothing depends on them |
 //! | — | `skills` | the discovery catalog (lenient: malformed entries become warnings) |
@@ -16,28 +16,32 @@
 //! keys are ignored, with a [`Warning`] only when they look like a misspelling of a known key.
 //! Inside a `binaries` entry every unknown key is a warning (the block is small and new, so a
 //! stray key is almost certainly a typo such as `checksum`). Warnings are returned as data; the
-//! caller decides how to show them.
+//! caller decides how to show them, and their `Display` already names the file.
 //!
-//! Both formats are first decoded to a JSON value tree and then walked by one validator, so
+//! Both files are decoded with serde in two passes over the same text: the first reads only
+//! the convention, the second the whole file into derived structs, with `serde_ignored`
+//! collecting unknown keys and `serde_path_to_error` naming the key of a type error. A
+//! `binaries` entry is the same struct in both formats ([`entry`](crate::entry)), so
 //! `[[binaries]]` and `"binaries"` obey exactly the same rules and error paths
-//! (`binaries[0].platforms.linux-x64.os`).
+//! (`binaries[0].platforms.linux-x64.os`). TOML values carry byte spans, so every TOML error
+//! names its line; JSON errors name one when the decoder reports it (type errors, not rule
+//! violations found after decoding).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_spanned::Spanned;
 
-use crate::address::is_name_char;
-use crate::platform::normalize_key;
+use crate::de::{
+    Anything, Json, KeyPath, Requirements, ScalarList, Segment, Str, Table, TableList, Text, Toml,
+    line_of, map_kind, present,
+};
+use crate::entry::{BinaryEntry, ENTRY_KEYS, EntryError, OVERRIDE_KEYS, RawEntryAt};
 use crate::requirement::ToolRequirement;
-use crate::spec::{AssetTemplate, PlatformOverride};
-use crate::stream::Stream;
 
 /// The only origin convention this crate implements.
 pub const SUPPORTED_CONVENTION: u32 = 1;
-
-/// Marker key for TOML date-times in the JSON view (so errors can name the type).
-const DATETIME_KEY: &str = "$__skillrig_datetime";
 
 const TOML_KEYS: &[&str] = &[
     "convention_version",
@@ -55,8 +59,6 @@ const INDEX_KEYS: &[&str] = &[
     "binaries",
     "generated",
 ];
-const ENTRY_KEYS: &[&str] = &["name", "stream", "asset", "checksums", "bin", "platforms"];
-const OVERRIDE_KEYS: &[&str] = &["os", "arch"];
 
 /// Which metadata file an error or warning is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -77,6 +79,9 @@ impl fmt::Display for MetadataFile {
 }
 
 /// A problem that does not stop parsing, returned alongside the result.
+///
+/// `Display` is the whole line, file name first ("index.json: unknown key …"); callers print
+/// it as it is, without naming the file again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
     file: MetadataFile,
@@ -89,7 +94,7 @@ pub struct Warning {
 pub enum WarningKind {
     /// A key nobody reads; likely a typo.
     UnknownKey {
-        /// Where the key is, e.g. `binaries[0] (jira)`; empty for the top level.
+        /// Where the key is, e.g. ``binaries[0] (`jira`)``; empty for the top level.
         location: String,
         /// The key as written.
         key: String,
@@ -158,11 +163,13 @@ impl fmt::Display for Warning {
 
 /// Why origin metadata could not be used.
 ///
-/// `Display` reads "`<file>: <reason>`"; a syntax error keeps the parser's message (with line
-/// and column) as its [`source`](std::error::Error::source).
+/// `Display` reads "`<file>[ line <n>]: <reason>`": the line where the format gives one (every
+/// TOML error; JSON syntax and type errors). A syntax error keeps the parser's message (with
+/// line and column) as its [`source`](std::error::Error::source).
 #[derive(Debug)]
 pub struct MetadataError {
     file: MetadataFile,
+    line: Option<usize>,
     kind: MetadataErrorKind,
 }
 
@@ -176,14 +183,12 @@ pub enum MetadataErrorKind {
     Json(serde_json::Error),
     /// A convention number other than the supported one (the number as written).
     UnsupportedConvention(String),
-    /// A value of the wrong type.
+    /// A value that does not decode as its key's type (or, in JSON, a key given twice).
     WrongType {
-        /// The value's path, e.g. `binaries[0].name`.
+        /// The value's path, e.g. `binaries[0].name`; empty for the file's top level.
         path: String,
-        /// What was expected.
-        expected: &'static str,
-        /// What was found.
-        found: &'static str,
+        /// The decoder's message, e.g. "invalid type: integer `3`, expected a string".
+        message: String,
     },
     /// A value of the right type that breaks a rule.
     Invalid {
@@ -200,6 +205,11 @@ impl MetadataError {
         self.file
     }
 
+    /// The 1-based line the error is on, when the format gives one.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
     /// The specific reason.
     pub fn kind(&self) -> &MetadataErrorKind {
         &self.kind
@@ -209,42 +219,117 @@ impl MetadataError {
     pub fn is_unsupported_convention(&self) -> bool {
         matches!(self.kind, MetadataErrorKind::UnsupportedConvention(_))
     }
+
+    /// A TOML syntax error.
+    fn toml_syntax(text: &str, error: toml::de::Error) -> MetadataError {
+        MetadataError {
+            file: MetadataFile::OriginToml,
+            line: error.span().map(|span| line_of(text, span.start)),
+            kind: MetadataErrorKind::Toml(error),
+        }
+    }
+
+    /// A TOML value that does not decode.
+    fn toml_decode(
+        text: &str,
+        error: serde_path_to_error::Error<toml::de::Error>,
+    ) -> MetadataError {
+        let path = KeyPath::from_error_path(error.path()).to_string();
+        let inner = error.into_inner();
+        MetadataError {
+            file: MetadataFile::OriginToml,
+            line: inner.span().map(|span| line_of(text, span.start)),
+            kind: MetadataErrorKind::WrongType {
+                path,
+                message: inner.message().to_owned(),
+            },
+        }
+    }
+
+    /// A JSON syntax error, or a value that does not decode.
+    fn json(path: &KeyPath, inner: serde_json::Error) -> MetadataError {
+        let path = path.to_string();
+        let line = Some(inner.line()).filter(|line| *line > 0);
+        let kind = if inner.is_data() {
+            // serde_json appends " at line L column C"; the line is reported separately.
+            let shown = inner.to_string();
+            let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+            MetadataErrorKind::WrongType {
+                path,
+                message: shown.strip_suffix(&suffix).unwrap_or(&shown).to_owned(),
+            }
+        } else {
+            MetadataErrorKind::Json(inner)
+        };
+        MetadataError {
+            file: MetadataFile::IndexJson,
+            line,
+            kind,
+        }
+    }
+
+    /// A binaries entry that breaks a rule; `text` (TOML's, whose values carry spans) turns
+    /// its span into a line.
+    fn entry(file: MetadataFile, text: Option<&str>, error: EntryError) -> MetadataError {
+        MetadataError {
+            file,
+            line: text
+                .zip(error.span)
+                .map(|(text, span)| line_of(text, span.start)),
+            kind: MetadataErrorKind::Invalid {
+                path: error.path.to_string(),
+                reason: error.reason,
+            },
+        }
+    }
 }
 
 impl hint::Hint for MetadataError {
     /// A line telling the user what to do, when there is something specific to say.
     fn hints(&self) -> Vec<String> {
-        let hint = match &self.kind {
+        let mut hints = Vec::new();
+        match &self.kind {
             MetadataErrorKind::UnsupportedConvention(n) if !n.starts_with('-') && n != "0" => {
-                Some(format!(
+                hints.push(format!(
                     "the origin's {} was written for a newer skillrig; a newer skillrig-mise \
                      release knows convention {n}",
                     self.file
-                ))
+                ));
             }
-            MetadataErrorKind::UnsupportedConvention(_) => Some(format!(
+            MetadataErrorKind::UnsupportedConvention(_) => hints.push(format!(
                 "convention numbers start at {SUPPORTED_CONVENTION}; the origin's {} is wrong",
                 self.file
             )),
+            MetadataErrorKind::WrongType { path, .. }
+                if path == "binaries" && self.file == MetadataFile::OriginToml =>
+            {
+                hints.push(
+                    "write each entry as its own `[[binaries]]` table (double brackets)".to_owned(),
+                );
+            }
             MetadataErrorKind::WrongType { path, .. } | MetadataErrorKind::Invalid { path, .. }
                 if path.starts_with("binaries") =>
             {
-                Some(
+                hints.push(
                     "a binaries entry has `name`, and optionally `stream` (\"+<bin>\" or \
                      \"<bin>-v\"), `asset`, `checksums`, `bin` and `platforms.<os>-<arch>` \
                      with `os`/`arch`"
                         .to_owned(),
-                )
+                );
             }
-            _ => None,
-        };
-        hint.into_iter().collect()
+            _ => {}
+        }
+        hints
     }
 }
 
 impl fmt::Display for MetadataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.file)?;
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        f.write_str(": ")?;
         match &self.kind {
             MetadataErrorKind::Toml(_) => f.write_str("not valid TOML"),
             MetadataErrorKind::Json(_) => f.write_str("not valid JSON"),
@@ -253,11 +338,10 @@ impl fmt::Display for MetadataError {
                 "origin convention {n} is not supported (supports {SUPPORTED_CONVENTION}); \
                  upgrade skillrig-mise"
             ),
-            MetadataErrorKind::WrongType {
-                path,
-                expected,
-                found,
-            } => write!(f, "`{path}` must be {expected}, found {found}"),
+            MetadataErrorKind::WrongType { path, message } if path.is_empty() => {
+                f.write_str(message)
+            }
+            MetadataErrorKind::WrongType { path, message } => write!(f, "`{path}`: {message}"),
             MetadataErrorKind::Invalid { path, reason } => write!(f, "`{path}`: {reason}"),
         }
     }
@@ -273,49 +357,6 @@ impl std::error::Error for MetadataError {
     }
 }
 
-/// One `[[binaries]]` / `"binaries"` entry, validated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BinaryEntry {
-    name: String,
-    stream: Option<Stream>,
-    assets: Vec<AssetTemplate>,
-    checksums: Vec<String>,
-    bin: Option<String>,
-    platforms: BTreeMap<String, PlatformOverride>,
-}
-
-impl BinaryEntry {
-    /// The binary name (`[A-Za-z0-9._-]+`).
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The stream rule, if given.
-    pub fn stream(&self) -> Option<&Stream> {
-        self.stream.as_ref()
-    }
-
-    /// Asset templates (a string or a list in the file), in order.
-    pub fn assets(&self) -> &[AssetTemplate] {
-        &self.assets
-    }
-
-    /// Checksums asset names (a string or a list in the file), in order.
-    pub fn checksums(&self) -> &[String] {
-        &self.checksums
-    }
-
-    /// The executable's relative path inside the archive (a leading `./` removed).
-    pub fn bin(&self) -> Option<&str> {
-        self.bin.as_deref()
-    }
-
-    /// Token overrides keyed by normalised `<os>-<arch>`.
-    pub fn platforms(&self) -> &BTreeMap<String, PlatformOverride> {
-        &self.platforms
-    }
-}
-
 /// A parsed `.skillrig-origin.toml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginToml {
@@ -328,35 +369,73 @@ pub struct OriginToml {
     warnings: Vec<Warning>,
 }
 
+/// Pass 1 over `.skillrig-origin.toml`: the two spellings of the convention, nothing else.
+#[derive(Deserialize)]
+struct TomlGate {
+    convention_version: Option<Spanned<Convention>>,
+    #[serde(rename = "skillrig-convention")]
+    rfc_convention: Option<Spanned<Convention>>,
+}
+
+/// Pass 2 over `.skillrig-origin.toml`: every key the file has.
+#[derive(Deserialize)]
+struct RawOriginToml {
+    // Read by the gate; listed so they are not reported as unknown.
+    #[serde(rename = "convention_version")]
+    _convention_version: Option<Anything>,
+    #[serde(rename = "skillrig-convention")]
+    _rfc_convention: Option<Anything>,
+    origin: Option<Str>,
+    skills_dir: Option<Str>,
+    // Read by nobody, so a wrong type is only a warning.
+    cmd_dir: Option<toml::Value>,
+    tag_scheme: Option<toml::Value>,
+    binaries: Option<TableList<RawEntryAt<Toml>, Toml>>,
+}
+
 impl OriginToml {
     /// Parses the file's text: TOML syntax, the convention gate, then the keys above.
     pub fn parse(text: &str) -> Result<OriginToml, MetadataError> {
         let file = MetadataFile::OriginToml;
-        let table: toml::Table = toml::from_str(text).map_err(|e| MetadataError {
-            file,
-            kind: MetadataErrorKind::Toml(e),
-        })?;
-        let root = toml_to_json(toml::Value::Table(table));
-        let mut walker = Walker::new(file);
-        let root = walker.object(&root, "")?;
+        let gate: TomlGate = decode_toml(text, None)?;
         // Both spellings are gated separately, so when both are present they are both 1.
-        let convention = walker
-            .convention(root, "convention_version")?
-            .or(walker.convention(root, "skillrig-convention")?);
-        walker.top_level_typos(root, TOML_KEYS);
-        let origin = walker.opt_str(root, "origin", "origin")?;
-        let skills_dir = walker.opt_str(root, "skills_dir", "skills_dir")?;
-        let cmd_dir = walker.lenient_str(root, "cmd_dir");
-        let tag_scheme = walker.lenient_str(root, "tag_scheme");
-        let binaries = walker.binaries(root)?;
+        let convention =
+            gate_toml(text, gate.convention_version)?.or(gate_toml(text, gate.rfc_convention)?);
+        let mut ignored = Vec::new();
+        let raw: RawOriginToml = decode_toml(text, Some(&mut ignored))?;
+        let mut values = Vec::new();
+        let mut lenient = |key: &str, value: Option<toml::Value>| match value {
+            None => None,
+            Some(toml::Value::String(s)) => Some(s),
+            Some(other) => {
+                values.push(WarningKind::IgnoredValue {
+                    path: key.to_owned(),
+                    expected: "a string",
+                    found: toml_type(&other),
+                });
+                None
+            }
+        };
+        let cmd_dir = lenient("cmd_dir", raw.cmd_dir);
+        let tag_scheme = lenient("tag_scheme", raw.tag_scheme);
+        let entries = raw
+            .binaries
+            .map(|list| list.0)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| BinaryEntry::from_raw::<Toml>(entry, index))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| MetadataError::entry(file, Some(text), e))?;
+        let (binaries, warnings) = assemble(file, TOML_KEYS, ignored, values, entries);
         Ok(OriginToml {
             convention,
-            origin,
-            skills_dir,
+            origin: raw.origin.map(|s| s.0),
+            skills_dir: raw.skills_dir.map(|s| s.0),
             cmd_dir,
             tag_scheme,
             binaries,
-            warnings: walker.warnings,
+            warnings,
         })
     }
 
@@ -395,7 +474,7 @@ impl OriginToml {
 
     /// The entry named `name`, if any.
     pub fn binary(&self, name: &str) -> Option<&BinaryEntry> {
-        self.binaries.iter().find(|b| b.name == name)
+        self.binaries.iter().find(|b| b.name() == name)
     }
 
     /// Problems that did not stop parsing.
@@ -433,6 +512,46 @@ pub struct OriginIndex {
     warnings: Vec<Warning>,
 }
 
+/// Pass 1 over `index.json`: the convention, nothing else.
+#[derive(Deserialize)]
+struct JsonGate {
+    #[serde(rename = "skillrigConvention")]
+    convention: Option<Convention>,
+}
+
+/// Pass 2 over `index.json`: every key the file has.
+#[derive(Deserialize)]
+struct RawIndex {
+    // Read by the gate; listed so it is not reported as unknown.
+    #[serde(rename = "skillrigConvention")]
+    _convention: Option<Anything>,
+    origin: Option<String>,
+    // The catalog is read leniently, entry by entry (see `skills`).
+    skills: Option<serde_json::Value>,
+    binaries: Option<TableList<RawEntryAt<Json>, Json>>,
+    // A note older generators wrote.
+    #[serde(rename = "generated")]
+    _generated: Option<Anything>,
+}
+
+/// One catalog entry, read the way the skillrig CLI's consumers read it: strings are strings
+/// or `""`, lists are lists or absent.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawSkill {
+    name: Text,
+    version: Text,
+    namespace: Text,
+    description: Text,
+    path: Text,
+    // `topics` when the key is present at all (even `null`), else the older `tags`.
+    #[serde(deserialize_with = "present")]
+    topics: Option<ScalarList>,
+    #[serde(deserialize_with = "present")]
+    tags: Option<ScalarList>,
+    requires: Requirements,
+}
+
 impl OriginIndex {
     /// Parses the file's bytes: JSON syntax, the convention gate, then the keys above.
     ///
@@ -440,23 +559,32 @@ impl OriginIndex {
     /// does); a string such as `"1"` is a type error.
     pub fn parse(bytes: &[u8]) -> Result<OriginIndex, MetadataError> {
         let file = MetadataFile::IndexJson;
-        let root: Value = serde_json::from_slice(bytes).map_err(|e| MetadataError {
-            file,
-            kind: MetadataErrorKind::Json(e),
-        })?;
-        let mut walker = Walker::new(file);
-        let root = walker.object(&root, "")?;
-        let convention = walker.convention(root, "skillrigConvention")?;
-        walker.top_level_typos(root, INDEX_KEYS);
-        let origin = walker.opt_str(root, "origin", "origin")?;
-        let skills = walker.skills(root);
-        let binaries = walker.binaries(root)?;
+        let gate: Table<JsonGate, Json> = decode_json(bytes, None)?;
+        let convention = match gate.0.convention {
+            None => None,
+            Some(found) => Some(gate_number(file, None, found)?),
+        };
+        let mut ignored = Vec::new();
+        let raw: Table<RawIndex, Json> = decode_json(bytes, Some(&mut ignored))?;
+        let raw = raw.0;
+        let mut values = Vec::new();
+        let skills = skills(raw.skills, &mut values);
+        let entries = raw
+            .binaries
+            .map(|list| list.0)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(index, entry)| BinaryEntry::from_raw::<Json>(entry, index))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| MetadataError::entry(file, None, e))?;
+        let (binaries, warnings) = assemble(file, INDEX_KEYS, ignored, values, entries);
         Ok(OriginIndex {
             convention,
-            origin,
+            origin: raw.origin,
             skills,
             binaries,
-            warnings: walker.warnings,
+            warnings,
         })
     }
 
@@ -482,7 +610,7 @@ impl OriginIndex {
 
     /// The entry named `name`, if any.
     pub fn binary(&self, name: &str) -> Option<&BinaryEntry> {
-        self.binaries.iter().find(|b| b.name == name)
+        self.binaries.iter().find(|b| b.name() == name)
     }
 
     /// Problems that did not stop parsing.
@@ -491,524 +619,284 @@ impl OriginIndex {
     }
 }
 
-/// TOML → JSON tree; date-times become a marker object so errors can call them date-times.
-fn toml_to_json(value: toml::Value) -> Value {
-    match value {
-        toml::Value::String(s) => Value::String(s),
-        toml::Value::Integer(i) => Value::from(i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
-        toml::Value::Boolean(b) => Value::Bool(b),
-        toml::Value::Datetime(d) => {
-            let mut map = Map::new();
-            map.insert(DATETIME_KEY.to_owned(), Value::String(d.to_string()));
-            Value::Object(map)
+/// A convention number as written; only integers decode, so `"1"` and `1.0` are type errors.
+struct Convention(String);
+
+impl<'de> Deserialize<'de> for Convention {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ConventionVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for ConventionVisitor {
+            type Value = Convention;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Convention, E> {
+                Ok(Convention(value.to_string()))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Convention, E> {
+                Ok(Convention(value.to_string()))
+            }
+
+            fn visit_i128<E: serde::de::Error>(self, value: i128) -> Result<Convention, E> {
+                Ok(Convention(value.to_string()))
+            }
+
+            fn visit_u128<E: serde::de::Error>(self, value: u128) -> Result<Convention, E> {
+                Ok(Convention(value.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Convention, A::Error> {
+                Err(serde::de::Error::invalid_type(map_kind(map)?, &self))
+            }
         }
-        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(
-            table
-                .into_iter()
-                .map(|(k, v)| (k, toml_to_json(v)))
-                .collect(),
-        ),
+
+        deserializer.deserialize_any(ConventionVisitor)
     }
 }
 
-/// The validator shared by both formats; collects warnings as it goes.
-struct Walker {
+/// The convention gate for one found number.
+fn gate_number(
     file: MetadataFile,
-    warnings: Vec<Warning>,
+    line: Option<usize>,
+    found: Convention,
+) -> Result<u32, MetadataError> {
+    if found.0 == SUPPORTED_CONVENTION.to_string() {
+        return Ok(SUPPORTED_CONVENTION);
+    }
+    Err(MetadataError {
+        file,
+        line,
+        kind: MetadataErrorKind::UnsupportedConvention(found.0),
+    })
 }
 
-impl Walker {
-    fn new(file: MetadataFile) -> Walker {
-        Walker {
-            file,
-            warnings: Vec::new(),
-        }
-    }
+/// The convention gate for one TOML spelling, naming the line of a refused number.
+fn gate_toml(text: &str, found: Option<Spanned<Convention>>) -> Result<Option<u32>, MetadataError> {
+    found
+        .map(|found| {
+            let line = line_of(text, found.span().start);
+            gate_number(MetadataFile::OriginToml, Some(line), found.into_inner())
+        })
+        .transpose()
+}
 
-    fn err(&self, kind: MetadataErrorKind) -> MetadataError {
-        MetadataError {
-            file: self.file,
-            kind,
-        }
+/// Decodes `.skillrig-origin.toml` into `T`; with `ignored`, collects the paths of the keys
+/// `T` does not read.
+fn decode_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    ignored: Option<&mut Vec<KeyPath>>,
+) -> Result<T, MetadataError> {
+    let document =
+        toml::Deserializer::parse(text).map_err(|e| MetadataError::toml_syntax(text, e))?;
+    match ignored {
+        None => serde_path_to_error::deserialize(document),
+        Some(ignored) => serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+            document,
+            &mut |path| ignored.push(KeyPath::from_ignored(&path)),
+        )),
     }
+    .map_err(|e| MetadataError::toml_decode(text, e))
+}
 
-    fn warn(&mut self, kind: WarningKind) {
-        self.warnings.push(Warning {
-            file: self.file,
-            kind,
+/// Decodes `index.json` into `T`; with `ignored`, collects the paths of the keys `T` does not
+/// read.
+fn decode_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    ignored: Option<&mut Vec<KeyPath>>,
+) -> Result<T, MetadataError> {
+    let mut document = serde_json::Deserializer::from_slice(bytes);
+    let value = match ignored {
+        None => serde_path_to_error::deserialize(&mut document),
+        Some(ignored) => serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
+            &mut document,
+            &mut |path| ignored.push(KeyPath::from_ignored(&path)),
+        )),
+    }
+    .map_err(|e| MetadataError::json(&KeyPath::from_error_path(e.path()), e.into_inner()))?;
+    // Trailing characters after the document are a syntax error.
+    document
+        .end()
+        .map_err(|e| MetadataError::json(&KeyPath::default(), e))?;
+    Ok(value)
+}
+
+/// The skill catalog: lenient like the consumers that read it; bad entries are skipped with a
+/// warning so a catalog problem never blocks a binary install.
+fn skills(value: Option<serde_json::Value>, warnings: &mut Vec<WarningKind>) -> Vec<IndexSkill> {
+    let items = match value {
+        None => return Vec::new(),
+        Some(serde_json::Value::Array(items)) => items,
+        Some(other) => {
+            warnings.push(WarningKind::IgnoredValue {
+                path: "skills".to_owned(),
+                expected: "an array",
+                found: json_type(&other),
+            });
+            return Vec::new();
+        }
+    };
+    let mut skills = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        if !item.is_object() {
+            warnings.push(WarningKind::IgnoredValue {
+                path: format!("skills[{index}]"),
+                expected: "an object",
+                found: json_type(&item),
+            });
+            continue;
+        }
+        // Every field is lenient and an object has no repeated keys, so this cannot fail.
+        let Ok(raw) = RawSkill::deserialize(item) else {
+            continue;
+        };
+        skills.push(IndexSkill {
+            name: raw.name.0,
+            version: raw.version.0,
+            namespace: raw.namespace.0,
+            description: raw.description.0,
+            topics: raw.topics.or(raw.tags).and_then(|list| list.0),
+            path: raw.path.0,
+            requires: raw.requires.0,
         });
     }
+    skills
+}
 
-    fn type_name(&self, value: &Value) -> &'static str {
-        match value {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(n) if n.is_f64() => "a float",
-            Value::Number(_) => "an integer",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(map) if map.contains_key(DATETIME_KEY) => "a date-time",
-            Value::Object(_) => self.table_word(),
-        }
-    }
-
-    fn table_word(&self) -> &'static str {
-        match self.file {
-            MetadataFile::OriginToml => "a table",
-            MetadataFile::IndexJson => "an object",
-        }
-    }
-
-    fn wrong_type(&self, path: &str, expected: &'static str, found: &Value) -> MetadataError {
-        self.err(MetadataErrorKind::WrongType {
-            path: if path.is_empty() {
-                "(top level)".to_owned()
-            } else {
-                path.to_owned()
-            },
-            expected,
-            found: self.type_name(found),
-        })
-    }
-
-    fn invalid(&self, path: &str, reason: impl Into<String>) -> MetadataError {
-        self.err(MetadataErrorKind::Invalid {
-            path: path.to_owned(),
-            reason: reason.into(),
-        })
-    }
-
-    fn object<'v>(
-        &self,
-        value: &'v Value,
-        path: &str,
-    ) -> Result<&'v Map<String, Value>, MetadataError> {
-        match value {
-            Value::Object(map) if !map.contains_key(DATETIME_KEY) => Ok(map),
-            other => Err(self.wrong_type(path, self.table_word(), other)),
-        }
-    }
-
-    fn convention(
-        &self,
-        root: &Map<String, Value>,
-        key: &str,
-    ) -> Result<Option<u32>, MetadataError> {
-        let value = match root.get(key) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(value) => value,
+/// Puts the warnings in order: top-level look-alikes, ignored values, then per entry its
+/// unknown keys (in the order the decoder meets them: key order in TOML, file order in JSON)
+/// and whether it repeats an earlier name. Returns the entries
+/// kept (the first of each name) and the warnings.
+fn assemble(
+    file: MetadataFile,
+    top_level: &'static [&'static str],
+    ignored: Vec<KeyPath>,
+    values: Vec<WarningKind>,
+    entries: Vec<BinaryEntry>,
+) -> (Vec<BinaryEntry>, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let mut per_entry: BTreeMap<usize, Vec<WarningKind>> = BTreeMap::new();
+    for path in ignored {
+        let Some((parent, key)) = path.split_key() else {
+            continue;
         };
-        let Value::Number(number) = value else {
-            return Err(self.wrong_type(key, "an integer", value));
-        };
-        if number.is_f64() {
-            return Err(self.wrong_type(key, "an integer", value));
-        }
-        if number.as_u64() == Some(u64::from(SUPPORTED_CONVENTION)) {
-            Ok(Some(SUPPORTED_CONVENTION))
-        } else {
-            Err(self.err(MetadataErrorKind::UnsupportedConvention(number.to_string())))
-        }
-    }
-
-    fn top_level_typos(&mut self, root: &Map<String, Value>, known: &'static [&'static str]) {
-        for key in root.keys() {
-            if known.contains(&key.as_str()) {
+        let (index, known) = match parent.segments() {
+            [] => {
+                // Unknown top-level keys are ignored unless they look like a typo.
+                if let Some(suggestion) = suggest(key, top_level) {
+                    warnings.push(WarningKind::UnknownKey {
+                        location: String::new(),
+                        key: key.to_owned(),
+                        suggestion: Some(suggestion),
+                    });
+                }
                 continue;
             }
-            if let Some(suggestion) = suggest(key, known) {
-                self.warn(WarningKind::UnknownKey {
-                    location: String::new(),
-                    key: key.clone(),
-                    suggestion: Some(suggestion),
-                });
+            [Segment::Key(list), Segment::Index(index)] if list == "binaries" => {
+                (*index, ENTRY_KEYS)
             }
-        }
-    }
-
-    fn unknown_keys(
-        &mut self,
-        map: &Map<String, Value>,
-        known: &'static [&'static str],
-        location: &str,
-    ) {
-        for key in map.keys() {
-            if !known.contains(&key.as_str()) {
-                self.warn(WarningKind::UnknownKey {
-                    location: location.to_owned(),
-                    key: key.clone(),
-                    suggestion: suggest(key, known),
-                });
+            [
+                Segment::Key(list),
+                Segment::Index(index),
+                Segment::Key(platforms),
+                _,
+            ] if list == "binaries" && platforms == "platforms" => (*index, OVERRIDE_KEYS),
+            // Nothing else is decoded with unknown keys left over; keep the path if it is.
+            [Segment::Key(list), Segment::Index(index), ..] if list == "binaries" => {
+                (*index, &[][..])
             }
-        }
-    }
-
-    fn opt_str(
-        &self,
-        map: &Map<String, Value>,
-        key: &str,
-        path: &str,
-    ) -> Result<Option<String>, MetadataError> {
-        match map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.wrong_type(path, "a string", other)),
-        }
-    }
-
-    /// An optional string nobody depends on: a wrong type is a warning, not an error.
-    fn lenient_str(&mut self, map: &Map<String, Value>, key: &'static str) -> Option<String> {
-        match map.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => {
-                let found = self.type_name(other);
-                self.warn(WarningKind::IgnoredValue {
-                    path: key.to_owned(),
-                    expected: "a string",
-                    found,
-                });
-                None
-            }
-        }
-    }
-
-    /// A string or a list of strings.
-    fn str_list(&self, value: &Value, path: &str) -> Result<Vec<String>, MetadataError> {
-        match value {
-            Value::String(s) => Ok(vec![s.clone()]),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| match item {
-                    Value::String(s) => Ok(s.clone()),
-                    other => Err(self.wrong_type(&format!("{path}[{i}]"), "a string", other)),
-                })
-                .collect(),
-            other => Err(self.wrong_type(path, "a string or a list of strings", other)),
-        }
-    }
-
-    fn binaries(&mut self, root: &Map<String, Value>) -> Result<Vec<BinaryEntry>, MetadataError> {
-        let items = match root.get("binaries") {
-            None | Some(Value::Null) => return Ok(Vec::new()),
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                let expected = match self.file {
-                    MetadataFile::OriginToml => "an array of tables (`[[binaries]]`)",
-                    MetadataFile::IndexJson => "an array of objects",
-                };
-                return Err(self.wrong_type("binaries", expected, other));
-            }
+            _ => continue,
         };
-        let mut entries: Vec<BinaryEntry> = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            let entry = self.binary_entry(item, index)?;
-            if entries.iter().any(|e| e.name == entry.name) {
-                self.warn(WarningKind::DuplicateBinary(entry.name));
-            } else {
-                entries.push(entry);
-            }
-        }
-        Ok(entries)
-    }
-
-    fn binary_entry(&mut self, item: &Value, index: usize) -> Result<BinaryEntry, MetadataError> {
-        let path = format!("binaries[{index}]");
-        let map = self.object(item, &path)?;
-        let name_path = format!("{path}.name");
-        let name = match map.get("name") {
-            Some(Value::String(name)) => name.clone(),
-            None | Some(Value::Null) => {
-                return Err(self.invalid(&name_path, "every binaries entry needs a `name`"));
-            }
-            Some(other) => return Err(self.wrong_type(&name_path, "a string", other)),
-        };
-        if let Err(reason) = check_token(&name) {
-            return Err(self.invalid(
-                &name_path,
-                format!("`{name}` is not a binary name: {reason}"),
-            ));
-        }
-        self.unknown_keys(map, ENTRY_KEYS, &format!("{path} (`{name}`)"));
-
-        let stream = match map.get("stream") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(rule)) => Some(
-                Stream::parse_rule(rule)
-                    .map_err(|e| self.invalid(&format!("{path}.stream"), e.to_string()))?,
-            ),
-            Some(other) => {
-                return Err(self.wrong_type(&format!("{path}.stream"), "a string", other));
-            }
-        };
-
-        let mut assets = Vec::new();
-        if let Some(value) = map.get("asset").filter(|v| !v.is_null()) {
-            let asset_path = format!("{path}.asset");
-            for template in self.str_list(value, &asset_path)? {
-                assets.push(
-                    AssetTemplate::parse(&template)
-                        .map_err(|e| self.invalid(&asset_path, format!("`{template}`: {e}")))?,
-                );
-            }
-        }
-
-        let mut checksums = Vec::new();
-        if let Some(value) = map.get("checksums").filter(|v| !v.is_null()) {
-            let sums_path = format!("{path}.checksums");
-            for name in self.str_list(value, &sums_path)? {
-                if name.is_empty()
-                    || name.contains(['/', '\\'])
-                    || name.chars().any(char::is_control)
-                {
-                    return Err(self.invalid(
-                        &sums_path,
-                        format!("`{name}` is not a release asset name (one file name, no `/`)"),
-                    ));
-                }
-                checksums.push(name);
-            }
-        }
-
-        let bin = match self.opt_str(map, "bin", &format!("{path}.bin"))? {
-            None => None,
-            Some(bin) => Some(clean_archive_path(&bin).map_err(|reason| {
-                self.invalid(&format!("{path}.bin"), format!("`{bin}` {reason}"))
-            })?),
-        };
-
-        let platforms = match map.get("platforms") {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(value) => self.platforms(value, &format!("{path}.platforms"), &name)?,
-        };
-
-        Ok(BinaryEntry {
-            name,
-            stream,
-            assets,
-            checksums,
-            bin,
-            platforms,
-        })
-    }
-
-    fn platforms(
-        &mut self,
-        value: &Value,
-        path: &str,
-        name: &str,
-    ) -> Result<BTreeMap<String, PlatformOverride>, MetadataError> {
-        let map = self.object(value, path)?;
-        let mut out: BTreeMap<String, PlatformOverride> = BTreeMap::new();
-        let mut written: BTreeMap<String, &str> = BTreeMap::new();
-        for (key, value) in map {
-            let key_path = format!("{path}.{key}");
-            let Some(normal) = normalize_key(key) else {
-                return Err(self.invalid(
-                    &key_path,
-                    format!("platform key `{key}` is not `<os>-<arch>`, e.g. `linux-amd64` or `darwin-arm64`"),
-                ));
-            };
-            if let Some(first) = written.get(&normal) {
-                return Err(self.invalid(
-                    &key_path,
-                    format!("`{first}` and `{key}` both name platform `{normal}`"),
-                ));
-            }
-            let table = self.object(value, &key_path)?;
-            self.unknown_keys(table, OVERRIDE_KEYS, &format!("{key_path} (`{name}`)"));
-            let mut tokens = PlatformOverride::default();
-            for (field, slot) in [("os", &mut tokens.os), ("arch", &mut tokens.arch)] {
-                let field_path = format!("{key_path}.{field}");
-                if let Some(token) = self.opt_str(table, field, &field_path)? {
-                    check_token(&token).map_err(|reason| {
-                        self.invalid(
-                            &field_path,
-                            format!("`{token}` is not a platform token: {reason}"),
-                        )
-                    })?;
-                    *slot = Some(token);
-                }
-            }
-            written.insert(normal.clone(), key);
-            out.insert(normal, tokens);
-        }
-        Ok(out)
-    }
-
-    /// The skill catalog: lenient like the consumers that read it; bad entries are skipped
-    /// with a warning so a catalog problem never blocks a binary install.
-    fn skills(&mut self, root: &Map<String, Value>) -> Vec<IndexSkill> {
-        let items = match root.get("skills") {
-            None | Some(Value::Null) => return Vec::new(),
-            Some(Value::Array(items)) => items,
-            Some(other) => {
-                let found = self.type_name(other);
-                self.warn(WarningKind::IgnoredValue {
-                    path: "skills".to_owned(),
-                    expected: "an array",
-                    found,
-                });
-                return Vec::new();
-            }
-        };
-        let mut skills = Vec::new();
-        for (index, item) in items.iter().enumerate() {
-            let Value::Object(map) = item else {
-                let found = self.type_name(item);
-                self.warn(WarningKind::IgnoredValue {
-                    path: format!("skills[{index}]"),
-                    expected: self.table_word(),
-                    found,
-                });
-                continue;
-            };
-            let text = |key: &str| {
-                map.get(key)
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned()
-            };
-            let topics = match map.get("topics").or_else(|| map.get("tags")) {
-                Some(Value::Array(items)) => Some(items.iter().filter_map(stringify).collect()),
-                _ => None,
-            };
-            let requires = match map.get("requires") {
-                Some(Value::Array(items)) => Some(
-                    items
-                        .iter()
-                        .filter_map(|item| {
-                            let entry = item.as_object()?;
-                            let field = |key: &str| {
-                                entry
-                                    .get(key)
-                                    .and_then(Value::as_str)
-                                    .unwrap_or("")
-                                    .to_owned()
-                            };
-                            Some(ToolRequirement {
-                                tool: field("tool"),
-                                version: field("version"),
-                                source: field("source"),
-                                manager: field("manager"),
-                            })
-                        })
-                        .collect(),
-                ),
-                _ => None,
-            };
-            skills.push(IndexSkill {
-                name: text("name"),
-                version: text("version"),
-                namespace: text("namespace"),
-                description: text("description"),
-                topics,
-                path: text("path"),
-                requires,
+        let name = entries.get(index).map_or("", |e| e.name());
+        per_entry
+            .entry(index)
+            .or_default()
+            .push(WarningKind::UnknownKey {
+                location: format!("{parent} (`{name}`)"),
+                key: key.to_owned(),
+                suggestion: suggest(key, known),
             });
+    }
+    warnings.extend(values);
+    let mut seen = HashSet::with_capacity(entries.len());
+    let mut kept = Vec::with_capacity(entries.len());
+    for (index, entry) in entries.into_iter().enumerate() {
+        warnings.extend(per_entry.remove(&index).unwrap_or_default());
+        if seen.insert(entry.name().to_owned()) {
+            kept.push(entry);
+        } else {
+            warnings.push(WarningKind::DuplicateBinary(entry.name().to_owned()));
         }
-        skills
     }
-}
-
-/// A scalar as text, the way Go's `fmt.Sprint` shows it; `None` for containers and null.
-fn stringify(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// A bin name or platform token: `[A-Za-z0-9._-]+`, not `.`/`..`.
-fn check_token(value: &str) -> Result<(), String> {
-    if value.is_empty() {
-        return Err("it is empty".to_owned());
-    }
-    if let Some(c) = value.chars().find(|c| !is_name_char(*c)) {
-        return Err(format!(
-            "{c:?} is not allowed (letters, digits, `.`, `_`, `-`)"
-        ));
-    }
-    if value == "." || value == ".." {
-        return Err("`.` and `..` are not names".to_owned());
-    }
-    Ok(())
-}
-
-/// Validates an in-archive path: relative, `/`-separated, no `..`, no empty or control
-/// characters. Returns it without a leading `./` or trailing `/`.
-fn clean_archive_path(path: &str) -> Result<String, &'static str> {
-    if path.starts_with('/') || path.contains('\\') || path.contains(':') {
-        return Err("must be a relative `/`-separated path inside the archive");
-    }
-    if path.chars().any(char::is_control) {
-        return Err("contains control characters");
-    }
-    let parts: Vec<&str> = path
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
+    let warnings = warnings
+        .into_iter()
+        .map(|kind| Warning { file, kind })
         .collect();
-    if parts.is_empty() {
-        return Err("names no file");
+    (kept, warnings)
+}
+
+/// How a TOML value's type reads in a warning.
+fn toml_type(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a float",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date-time",
+        toml::Value::Array(_) => "an array",
+        toml::Value::Table(_) => "a table",
     }
-    if parts.contains(&"..") {
-        return Err("may not contain `..`");
+}
+
+/// How a JSON value's type reads in a warning.
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(n) if n.is_f64() => "a float",
+        serde_json::Value::Number(_) => "an integer",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
-    Ok(parts.join("/"))
 }
 
 /// The known key `key` most likely misspells: same letters ignoring case, `-` and `_`, or
-/// within edit distance 2 (1 for short keys).
+/// within two edits (one for short keys), counting swapped neighbours (`arhc`) as one edit.
 fn suggest(key: &str, known: &'static [&'static str]) -> Option<&'static str> {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| *c != '-' && *c != '_')
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let squashed = squash(key);
-    if let Some(exact) = known.iter().find(|k| squash(k) == squashed) {
-        return Some(exact);
-    }
-    let limit = if squashed.chars().count() <= 4 { 1 } else { 2 };
-    known
-        .iter()
-        .map(|k| (edit_distance(&squashed, &squash(k)), *k))
-        .filter(|(distance, _)| *distance <= limit)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, k)| k)
-}
-
-/// Edit distance counting an adjacent transposition as one edit (optimal string alignment),
-/// since swapped letters (`arhc`) are the most common typo.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
+    fn squash(s: &str) -> String {
+        let kept = s.chars().filter(|c| *c != '-' && *c != '_');
+        if s.is_ascii() {
+            kept.map(|c| c.to_ascii_lowercase()).collect()
+        } else {
+            kept.flat_map(char::to_lowercase).collect()
         }
     }
-    d[a.len()][b.len()]
+    let squashed = squash(key);
+    let len = squashed.chars().count();
+    let limit = if len <= 4 { 1 } else { 2 };
+    let mut best: Option<(usize, &'static str)> = None;
+    for candidate in known {
+        let target = squash(candidate);
+        if target == squashed {
+            return Some(candidate);
+        }
+        // The distance is at least the difference in length; skip the DP when that is over.
+        if target.chars().count().abs_diff(len) > limit {
+            continue;
+        }
+        let distance = strsim::osa_distance(&squashed, &target);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
 }
 
 #[cfg(test)]
@@ -1029,42 +917,48 @@ mod tests {
         for (text, want) in [
             (
                 "convention_version = 2",
-                "origin convention 2 is not supported (supports 1); upgrade skillrig-mise",
+                ".skillrig-origin.toml line 1: origin convention 2 is not supported (supports 1); upgrade skillrig-mise",
             ),
             (
                 "skillrig-convention = 3",
-                "origin convention 3 is not supported (supports 1)",
+                ".skillrig-origin.toml line 1: origin convention 3 is not supported (supports 1)",
             ),
             (
                 "convention_version = 0",
-                "origin convention 0 is not supported",
+                ".skillrig-origin.toml line 1: origin convention 0 is not supported",
             ),
             (
                 "convention_version = -1",
-                "origin convention -1 is not supported",
+                ".skillrig-origin.toml line 1: origin convention -1 is not supported",
             ),
             (
                 "convention_version = \"1\"",
-                "`convention_version` must be an integer, found a string",
+                ".skillrig-origin.toml line 1: `convention_version`: invalid type: string \"1\", expected an integer",
             ),
             (
                 "convention_version = 1.0",
-                "`convention_version` must be an integer, found a float",
+                ".skillrig-origin.toml line 1: `convention_version`: invalid type: floating point `1.0`, expected an integer",
+            ),
+            (
+                "convention_version = 1979-05-27",
+                ".skillrig-origin.toml line 1: `convention_version`: invalid type: a date-time, expected an integer",
             ),
             (
                 "convention_version = 1\nskillrig-convention = 2",
-                "origin convention 2 is not supported",
+                ".skillrig-origin.toml line 2: origin convention 2 is not supported",
+            ),
+            // The gate runs before anything else is validated.
+            (
+                "binaries = 'garbage'\nconvention_version = 2",
+                ".skillrig-origin.toml line 2: origin convention 2 is not supported",
             ),
         ] {
             let err = toml_err(text);
             assert_eq!(err.file(), MetadataFile::OriginToml);
-            assert!(
-                err.to_string().starts_with(".skillrig-origin.toml: "),
-                "{err}"
-            );
-            assert!(err.to_string().contains(want), "{text}: {err}");
+            assert!(err.to_string().starts_with(want), "{text}: {err}");
         }
         assert!(toml_err("convention_version = 2").is_unsupported_convention());
+        assert_eq!(toml_err("convention_version = 2").line(), Some(1));
         assert!(toml_err("convention_version = 2").hints()[0].contains("newer"));
         assert!(toml_err("convention_version = 0").hints()[0].contains("start at 1"));
         for (text, want) in [
@@ -1074,23 +968,22 @@ mod tests {
             ),
             (
                 r#"{"skillrigConvention": "1"}"#,
-                "index.json: `skillrigConvention` must be an integer, found a string",
+                "index.json line 1: `skillrigConvention`: invalid type: string \"1\", expected an integer",
             ),
-            (r#"{"skillrigConvention": 1.5}"#, "found a float"),
+            (
+                r#"{"skillrigConvention": 1.5}"#,
+                "index.json line 1: `skillrigConvention`: invalid type: floating point `1.5`, expected an integer",
+            ),
             (
                 r#"{"skillrigConvention": 18446744073709551615}"#,
-                "origin convention 18446744073709551615 is not supported",
+                "index.json: origin convention 18446744073709551615 is not supported",
             ),
         ] {
             let shown = json_err(text).to_string();
-            assert!(
-                shown.starts_with("index.json: ")
-                    && shown.contains(want.trim_start_matches("index.json: ")),
-                "{text}: {shown}"
-            );
+            assert!(shown.starts_with(want), "{text}: {shown}");
         }
         // The gate runs before anything else is validated.
-        let err = json_err(r#"{"skillrigConvention": 2, "binaries": "garbage"}"#);
+        let err = json_err(r#"{"binaries": "garbage", "skillrigConvention": 2}"#);
         assert!(err.is_unsupported_convention());
         // Absent or null is tolerated.
         assert_eq!(OriginIndex::parse(b"{}").unwrap().convention(), None);
@@ -1100,152 +993,241 @@ mod tests {
                 .convention(),
             None
         );
+        assert_eq!(OriginToml::parse("").unwrap().convention(), None);
         let both = OriginToml::parse("convention_version = 1\nskillrig-convention = 1").unwrap();
         assert_eq!(both.convention(), Some(1));
     }
 
     #[test]
     fn syntax_errors_keep_the_parser_message() {
-        let err = toml_err("convention_version = ");
-        assert_eq!(err.to_string(), ".skillrig-origin.toml: not valid TOML");
+        let err = toml_err("origin = 'a'\nconvention_version = ");
+        assert_eq!(
+            err.to_string(),
+            ".skillrig-origin.toml line 2: not valid TOML"
+        );
         let source = std::error::Error::source(&err).unwrap().to_string();
-        assert!(source.contains("line 1"), "{source}");
+        assert!(source.contains("line 2"), "{source}");
         let err = json_err("{\"origin\": }");
-        assert_eq!(err.to_string(), "index.json: not valid JSON");
+        assert_eq!(err.to_string(), "index.json line 1: not valid JSON");
         assert!(
             std::error::Error::source(&err)
                 .unwrap()
                 .to_string()
                 .contains("line 1")
         );
+        // Trailing text after the document is a syntax error too.
+        let err = json_err("{}\n{}");
+        assert_eq!(err.to_string(), "index.json line 2: not valid JSON");
         let err = json_err("[]");
         assert_eq!(
             err.to_string(),
-            "index.json: `(top level)` must be an object, found an array"
+            "index.json line 1: invalid type: sequence, expected an object"
+        );
+        // A key given twice: TOML refuses it as syntax, JSON as a decoding error.
+        assert_eq!(
+            toml_err("origin = 'a'\norigin = 'b'").to_string(),
+            ".skillrig-origin.toml line 2: not valid TOML"
+        );
+        assert_eq!(
+            json_err(r#"{"origin": "a", "origin": "b"}"#).to_string(),
+            "index.json line 1: duplicate field `origin`"
         );
     }
 
     #[test]
     fn binaries_entry_rules() {
-        let cases: &[(&str, &str)] = &[
+        // (file, line, message after "line N: ")
+        let cases: &[(&str, usize, &str)] = &[
             (
                 "binaries = 1",
-                "`binaries` must be an array of tables (`[[binaries]]`), found an integer",
+                1,
+                "`binaries`: invalid type: integer `1`, expected an array of tables (`[[binaries]]`)",
             ),
             (
                 "[binaries]\nname = 'x'",
-                "`binaries` must be an array of tables (`[[binaries]]`), found a table",
+                1,
+                "`binaries`: invalid type: map, expected an array of tables (`[[binaries]]`)",
             ),
             (
                 "binaries = [1]",
-                "`binaries[0]` must be a table, found an integer",
+                1,
+                "`binaries[0]`: invalid type: integer `1`, expected a table",
+            ),
+            (
+                "binaries = [['jira', '+jira']]",
+                1,
+                "`binaries[0]`: invalid type: sequence, expected a table",
             ),
             (
                 "[[binaries]]\nstream = '+x'",
+                1,
                 "`binaries[0].name`: every binaries entry needs a `name`",
             ),
             (
                 "[[binaries]]\nname = 3",
-                "`binaries[0].name` must be a string, found an integer",
+                2,
+                "`binaries[0].name`: invalid type: integer `3`, expected a string",
             ),
             (
                 "[[binaries]]\nname = 'ji ra'",
-                "`binaries[0].name`: `ji ra` is not a binary name: ' ' is not allowed",
+                2,
+                "`binaries[0].name`: `ji ra` is not a binary name: ' ' is not allowed (letters, digits, `.`, `_`, `-`)",
             ),
             (
                 "[[binaries]]\nname = '..'",
-                "`..` is not a binary name: `.` and `..` are not names",
+                2,
+                "`binaries[0].name`: `..` is not a binary name: `.` and `..` are not names",
             ),
             (
                 "[[binaries]]\nname = 'j'\nstream = '+'",
+                3,
                 "`binaries[0].stream`: `+` must be followed by the build metadata",
             ),
             (
                 "[[binaries]]\nname = 'j'\nstream = ''",
+                3,
                 "`binaries[0].stream`: the stream rule is empty",
             ),
             (
                 "[[binaries]]\nname = 'j'\nstream = ['+j']",
-                "`binaries[0].stream` must be a string, found an array",
+                3,
+                "`binaries[0].stream`: invalid type: sequence, expected a string",
             ),
             (
                 "[[binaries]]\nname = 'j'\nasset = '{bin}.tgz'",
+                3,
                 "`binaries[0].asset`: `{bin}.tgz`: unknown placeholder `{bin}`",
             ),
             (
                 "[[binaries]]\nname = 'j'\nasset = ['ok', 2]",
-                "`binaries[0].asset[1]` must be a string, found an integer",
+                3,
+                "`binaries[0].asset[1]`: invalid type: integer `2`, expected a string",
             ),
             (
                 "[[binaries]]\nname = 'j'\nasset = {a = 1}",
-                "`binaries[0].asset` must be a string or a list of strings, found a table",
+                3,
+                "`binaries[0].asset`: invalid type: map, expected a string or a list of strings",
             ),
             (
                 "[[binaries]]\nname = 'j'\nchecksums = 'dir/sums.txt'",
+                3,
                 "`binaries[0].checksums`: `dir/sums.txt` is not a release asset name",
             ),
             (
                 "[[binaries]]\nname = 'j'\nbin = '../j'",
+                3,
                 "`binaries[0].bin`: `../j` may not contain `..`",
             ),
             (
                 "[[binaries]]\nname = 'j'\nbin = '/usr/bin/j'",
+                3,
                 "`/usr/bin/j` must be a relative `/`-separated path",
             ),
             (
                 "[[binaries]]\nname = 'j'\nbin = 'C:\\\\j.exe'",
+                3,
                 "must be a relative `/`-separated path",
             ),
-            ("[[binaries]]\nname = 'j'\nbin = './'", "`./` names no file"),
+            (
+                "[[binaries]]\nname = 'j'\nbin = './'",
+                3,
+                "`./` names no file",
+            ),
             (
                 "[[binaries]]\nname = 'j'\nplatforms = 1",
-                "`binaries[0].platforms` must be a table, found an integer",
+                3,
+                "`binaries[0].platforms`: invalid type: integer `1`, expected a table",
             ),
             (
                 "[[binaries]]\nname = 'j'\n[binaries.platforms.linux]\nos = 'linux'",
+                3,
                 "`binaries[0].platforms.linux`: platform key `linux` is not `<os>-<arch>`",
             ),
             (
                 "[[binaries]]\nname = 'j'\n[binaries.platforms.linux-x64]\nos = 'linux'\n[binaries.platforms.linux-amd64]\nos = 'Linux'",
-                "both name platform `linux-amd64`",
+                3,
+                "`binaries[0].platforms.linux-x64`: `linux-amd64` and `linux-x64` both name platform `linux-amd64`",
             ),
             (
                 "[[binaries]]\nname = 'j'\n[binaries.platforms.linux-x64]\nos = 1",
-                "`binaries[0].platforms.linux-x64.os` must be a string, found an integer",
+                4,
+                "`binaries[0].platforms.linux-x64.os`: invalid type: integer `1`, expected a string",
             ),
             (
                 "[[binaries]]\nname = 'j'\n[binaries.platforms.linux-x64]\narch = 'x 64'",
+                4,
                 "`binaries[0].platforms.linux-x64.arch`: `x 64` is not a platform token",
             ),
             (
                 "[[binaries]]\nname = 'j'\nplatforms.linux-x64 = 1979-05-27",
-                "`binaries[0].platforms.linux-x64` must be a table, found a date-time",
+                3,
+                "`binaries[0].platforms.linux-x64`: invalid type: a date-time, expected a table",
+            ),
+            (
+                "[[binaries]]\nname = 'j'\n\n[[binaries]]\nname = 'k'\nstream = 'a b'",
+                6,
+                "`binaries[1].stream`: the stream rule \"a b\" contains whitespace",
             ),
             (
                 "origin = ['a']",
-                "`origin` must be a string, found an array",
+                1,
+                "`origin`: invalid type: sequence, expected a string",
+            ),
+            (
+                "origin = 1979-05-27",
+                1,
+                "`origin`: invalid type: a date-time, expected a string",
             ),
             (
                 "skills_dir = 1",
-                "`skills_dir` must be a string, found an integer",
+                1,
+                "`skills_dir`: invalid type: integer `1`, expected a string",
             ),
         ];
-        for &(text, want) in cases {
+        for &(text, line, want) in cases {
             let err = toml_err(text);
             let shown = err.to_string();
+            let prefix = format!(".skillrig-origin.toml line {line}: ");
             assert!(
-                shown.contains(want),
-                "{text:?}\n got: {shown}\nwant: {want}"
+                shown.starts_with(&prefix) && shown[prefix.len()..].contains(want),
+                "{text:?}\n got: {shown}\nwant: {prefix}{want}"
             );
+            assert_eq!(err.line(), Some(line));
+            assert!(!shown.contains('\n'), "one line: {shown:?}");
             if text.contains("binaries") {
                 assert!(!err.hints().is_empty(), "{text:?}");
             }
         }
-        let err = json_err(r#"{"binaries": [{"name": "j", "platforms": []}]}"#);
-        assert_eq!(
-            err.to_string(),
-            "index.json: `binaries[0].platforms` must be an object, found an array"
-        );
+        assert!(toml_err("binaries = 1").hints()[0].contains("[[binaries]]"));
+        // JSON: the same rules; a line where the decoder gives one.
+        for (text, want) in [
+            (
+                r#"{"binaries": [{"name": "j", "platforms": []}]}"#,
+                "index.json line 1: `binaries[0].platforms`: invalid type: sequence, expected an object",
+            ),
+            (
+                "{\n  \"binaries\": [\n    {\"name\": 3}\n  ]\n}",
+                "index.json line 3: `binaries[0].name`: invalid type: integer `3`, expected a string",
+            ),
+            (
+                r#"{"binaries": [["j", "+j"]]}"#,
+                "index.json line 1: `binaries[0]`: invalid type: sequence, expected an object",
+            ),
+            (
+                r#"{"binaries": {"name": "j"}}"#,
+                "index.json line 1: `binaries`: invalid type: map, expected an array of objects",
+            ),
+            (
+                r#"{"binaries": [{"name": "j", "stream": "+"}]}"#,
+                "index.json: `binaries[0].stream`: `+` must be followed by the build metadata",
+            ),
+        ] {
+            let shown = json_err(text).to_string();
+            assert!(
+                shown.starts_with(want),
+                "{text}\n got: {shown}\nwant: {want}"
+            );
+        }
     }
 
     #[test]
@@ -1316,6 +1298,27 @@ stream = "jira-v"
         );
         let skills = index.skills();
         assert_eq!(skills.len(), 2);
+        // A catalog entry repeating a key is read as JSON reads it (the last one wins), not
+        // refused: the catalog never blocks an install.
+        let repeated =
+            OriginIndex::parse(br#"{"skills": [{"name": "a", "name": "b", "tags": ["x"]}]}"#)
+                .unwrap();
+        assert_eq!(repeated.skills()[0].name, "b");
+        assert_eq!(
+            repeated.skills()[0].topics.as_deref(),
+            Some(&["x".to_owned()][..])
+        );
+        // `topics` present (even null) wins over the older `tags`.
+        let null_topics =
+            OriginIndex::parse(br#"{"skills": [{"topics": null, "tags": ["x"]}, {"topics": 1}]}"#)
+                .unwrap();
+        assert_eq!(null_topics.skills()[0].topics, None);
+        assert_eq!(null_topics.skills()[1].topics, None);
+        let not_a_list = OriginIndex::parse(br#"{"skills": {"a": 1}}"#).unwrap();
+        assert_eq!(
+            not_a_list.warnings()[0].to_string(),
+            "index.json: `skills` should be an array, found an object; it is ignored"
+        );
         assert_eq!(
             skills[0].topics.as_deref(),
             Some(&["a".to_owned(), "2".to_owned(), "true".to_owned()][..])
@@ -1346,31 +1349,8 @@ stream = "jira-v"
         }
         assert_eq!(suggest("skills-dir", TOML_KEYS), Some("skills_dir"));
         assert_eq!(suggest("convention", TOML_KEYS), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("arhc", "arch"), 1);
-        assert_eq!(edit_distance("ca", "abc"), 3);
-    }
-
-    #[test]
-    fn archive_paths() {
-        for (path, want) in [
-            ("jira", Ok("jira")),
-            ("./bin/jira", Ok("bin/jira")),
-            ("bin//jira/", Ok("bin/jira")),
-            ("a/../b", Err("may not contain `..`")),
-            (
-                "/abs",
-                Err("must be a relative `/`-separated path inside the archive"),
-            ),
-            ("", Err("names no file")),
-            ("a\u{0}b", Err("contains control characters")),
-        ] {
-            assert_eq!(
-                clean_archive_path(path).as_deref().map_err(|e| *e),
-                want,
-                "{path:?}"
-            );
-        }
+        // Swapped neighbours count as one edit (optimal string alignment).
+        assert_eq!(suggest("arhc", OVERRIDE_KEYS), Some("arch"));
+        assert_eq!(suggest("nmae", ENTRY_KEYS), Some("name"));
     }
 }

@@ -14,7 +14,7 @@
 //! `envType` (`gnu`/`musl`) is kept for callers that want it but is not part of asset names:
 //! goreleaser's default names do not carry a libc. Origins can replace any token per platform
 //! with `[binaries.platforms.<os>-<arch>]` overrides; their keys go through the same mapping,
-//! so the RFC's `linux-x64` and the RUNTIME spelling `linux-amd64` name the same platform.
+//! so skillrig RFC 0001's `linux-x64` and the RUNTIME spelling `linux-amd64` name the same platform.
 
 use std::fmt;
 
@@ -81,7 +81,8 @@ impl Platform {
         format!("{}-{}", self.os, self.arch)
     }
 
-    /// Returns true if and only if the OS token is `windows` (zip first, `.exe` binaries).
+    /// Returns true if and only if the OS token is `windows` (where installers put `.zip` first
+    /// and look for `.exe`).
     pub fn is_windows(&self) -> bool {
         self.os == "windows"
     }

@@ -15,8 +15,9 @@
 //! | `1.2.3`, `1.2` (no operator) | same as `=`: a bare version pins, as in mise (`1.2` means 1.2.x) |
 //! | `*`, empty | anything |
 //!
-//! A leading `v` on a version is accepted (`>=v1.6.0`). Matching follows the `semver` crate: a
-//! prerelease only matches a comparator that names the same `MAJOR.MINOR.PATCH` with a
+//! A leading `v` or `V` on a version is accepted (`>=v1.6.0`; see
+//! [`strip_v_prefix`]). Matching follows the `semver` crate:
+//! a prerelease only matches a comparator that names the same `MAJOR.MINOR.PATCH` with a
 //! prerelease, so `>=1.6.0` does not accept `1.7.0-rc.1`.
 
 use std::fmt;
@@ -24,6 +25,7 @@ use std::fmt;
 use semver::{Version, VersionReq};
 
 use crate::address::{AddressError, ToolAddress};
+use crate::version::strip_v_prefix;
 
 /// One `requires` entry: a tool a skill needs.
 ///
@@ -88,7 +90,7 @@ impl Requirement {
                 .unwrap_or(part.len());
             let (op, version) = part.split_at(op_len);
             let version = version.trim_start();
-            let version = version.strip_prefix(['v', 'V']).unwrap_or(version);
+            let version = strip_v_prefix(version);
             if version.contains(char::is_whitespace) {
                 return Err(err(Reason::Whitespace));
             }
@@ -199,6 +201,7 @@ mod tests {
             ),
             (">= 1.6.0", &["1.6.0"], &["1.5.0"]),
             (">=v1.6.0", &["1.6.0"], &["1.5.0"]),
+            ("<V2", &["1.9.9"], &["2.0.0"]),
             ("^1.2", &["1.2.0", "1.9.9"], &["2.0.0", "1.1.9"]),
             ("~1.2", &["1.2.0", "1.2.9"], &["1.3.0"]),
             ("=1.2.3", &["1.2.3"], &["1.2.4"]),

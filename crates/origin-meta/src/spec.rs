@@ -11,17 +11,15 @@
 //! entry's `asset` templates replace the convention names and may use `{name}`, `{version}`,
 //! `{os}`, `{arch}` and `{ext}`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 use semver::{BuildMetadata, Version};
 
-use crate::metadata::{BinaryEntry, OriginIndex, OriginToml};
+use crate::entry::{AssetTemplate, BinaryEntry, PlatformOverride, TemplateError};
+use crate::metadata::{OriginIndex, OriginToml};
 use crate::platform::Platform;
 use crate::stream::Stream;
-
-/// Archive extensions tried after the platform's preferred one, in order.
-const ARCHIVES: [&str; 4] = [".tar.gz", ".tar.xz", ".tar.zst", ".zip"];
 
 /// Where a [`BinarySpec`] came from, for logs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,172 +39,6 @@ impl fmt::Display for SpecSource {
             SpecSource::OriginToml => ".skillrig-origin.toml",
             SpecSource::Convention => "the release convention",
         })
-    }
-}
-
-/// Per-platform replacement tokens (`[binaries.platforms.<os>-<arch>]`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PlatformOverride {
-    pub(crate) os: Option<String>,
-    pub(crate) arch: Option<String>,
-}
-
-impl PlatformOverride {
-    /// The OS token to use instead of the mapped one.
-    pub fn os(&self) -> Option<&str> {
-        self.os.as_deref()
-    }
-
-    /// The architecture token to use instead of the mapped one.
-    pub fn arch(&self) -> Option<&str> {
-        self.arch.as_deref()
-    }
-}
-
-/// One piece of an asset template.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Piece {
-    Text(String),
-    Name,
-    Version,
-    Os,
-    Arch,
-    Ext,
-}
-
-/// An asset-name template such as `jira_{version}_{os}_{arch}.tar.gz`.
-///
-/// Placeholders: `{name}` (binary name), `{version}` (SemVer core with prerelease, no `v`),
-/// `{os}`, `{arch}` (goreleaser tokens after overrides) and `{ext}`. A template with `{ext}`
-/// expands once per candidate extension: written `.{ext}` it gets `tar.gz`, `tar.xz`,
-/// `tar.zst`, `zip` (and `exe` on Windows); written bare (`…_{arch}{ext}`) it gets `.tar.gz`,
-/// …, and also the empty string for a raw binary. `{{`/`}}` are literal braces.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AssetTemplate {
-    source: String,
-    pieces: Vec<Piece>,
-}
-
-/// Why an asset template was rejected.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
-    /// The template is empty.
-    #[error("the asset template is empty")]
-    Empty,
-    /// A `{…}` that is not a known placeholder.
-    #[error(
-        "unknown placeholder `{{{0}}}` (known: {{name}}, {{version}}, {{os}}, {{arch}}, {{ext}})"
-    )]
-    UnknownPlaceholder(String),
-    /// A `{` without `}` or a lone `}`.
-    #[error("unbalanced `{{` or `}}` (write `{{{{` or `}}}}` for a literal brace)")]
-    Unbalanced,
-    /// A `/` or control character: asset names are single file names.
-    #[error("an asset name cannot contain `/`, `\\` or control characters")]
-    BadChar,
-}
-
-impl hint::Hint for TemplateError {
-    fn hints(&self) -> Vec<String> {
-        vec!["an asset template is a file name with placeholders, e.g. `{name}_{version}_{os}_{arch}.tar.gz`".to_owned()]
-    }
-}
-
-impl AssetTemplate {
-    /// Parses a template.
-    pub fn parse(template: &str) -> Result<AssetTemplate, TemplateError> {
-        if template.is_empty() {
-            return Err(TemplateError::Empty);
-        }
-        if template
-            .chars()
-            .any(|c| c == '/' || c == '\\' || c.is_control())
-        {
-            return Err(TemplateError::BadChar);
-        }
-        let mut pieces = Vec::new();
-        let mut text = String::new();
-        let mut chars = template.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    text.push('{');
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    text.push('}');
-                }
-                '}' => return Err(TemplateError::Unbalanced),
-                '{' => {
-                    let mut name = String::new();
-                    loop {
-                        match chars.next() {
-                            Some('}') => break,
-                            Some('{') | None => return Err(TemplateError::Unbalanced),
-                            Some(c) => name.push(c),
-                        }
-                    }
-                    let piece = match name.as_str() {
-                        "name" => Piece::Name,
-                        "version" => Piece::Version,
-                        "os" => Piece::Os,
-                        "arch" => Piece::Arch,
-                        "ext" => Piece::Ext,
-                        _ => return Err(TemplateError::UnknownPlaceholder(name)),
-                    };
-                    if !text.is_empty() {
-                        pieces.push(Piece::Text(std::mem::take(&mut text)));
-                    }
-                    pieces.push(piece);
-                }
-                c => text.push(c),
-            }
-        }
-        if !text.is_empty() {
-            pieces.push(Piece::Text(text));
-        }
-        Ok(AssetTemplate {
-            source: template.to_owned(),
-            pieces,
-        })
-    }
-
-    /// The template as written.
-    pub fn as_str(&self) -> &str {
-        &self.source
-    }
-
-    fn has_ext(&self) -> bool {
-        self.pieces.contains(&Piece::Ext)
-    }
-
-    /// Returns true if and only if `{ext}` directly follows a literal `.`.
-    fn dotted_ext(&self) -> bool {
-        self.pieces
-            .windows(2)
-            .any(|pair| matches!(pair, [Piece::Text(text), Piece::Ext] if text.ends_with('.')))
-    }
-
-    fn expand(&self, name: &str, version: &str, os: &str, arch: &str, ext: &str) -> String {
-        let mut out = String::new();
-        for piece in &self.pieces {
-            out.push_str(match piece {
-                Piece::Text(text) => text,
-                Piece::Name => name,
-                Piece::Version => version,
-                Piece::Os => os,
-                Piece::Arch => arch,
-                Piece::Ext => ext,
-            });
-        }
-        out
-    }
-}
-
-impl fmt::Display for AssetTemplate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.source)
     }
 }
 
@@ -351,12 +183,22 @@ impl BinarySpec {
 
     /// Candidate asset names for `version` on `platform`, most preferred first, no duplicates.
     ///
-    /// Convention: `<bin>_<ver>_<os>_<arch>` + `.tar.gz`, `.tar.xz`, `.tar.zst`, `.zip`, then
-    /// the raw binary; on Windows `.zip` comes first and the raw binary is `….exe` (then the
-    /// bare name). On `armv7` without an override, goreleaser's default `armv6` names follow,
-    /// since ARMv7 runs ARMv6 binaries and goreleaser builds `GOARM=6` unless told otherwise.
-    /// With metadata templates, each template in order, expanded per extension if it has `{ext}`.
-    pub fn asset_candidates(&self, version: &Version, platform: &Platform) -> Vec<String> {
+    /// `extensions` are the archive suffixes the caller can unpack, dotted and in preference
+    /// order, with `""` for a raw binary: e.g. `[".tar.gz", ".tar.xz", ".zip", ""]`, or on
+    /// Windows `[".zip", ".tar.gz", ".exe", ""]`. The list belongs to whoever extracts the
+    /// archives, so this crate keeps none of its own.
+    ///
+    /// Convention: `<bin>_<ver>_<os>_<arch>` followed by each extension. On `armv7` without an
+    /// arch override, goreleaser's default `armv6` names follow, since ARMv7 runs ARMv6
+    /// binaries and goreleaser builds `GOARM=6` unless told otherwise. With metadata
+    /// templates: each template in order; one with `{ext}` expands once per extension, a
+    /// `.{ext}` written after a dot takes the suffix without its dot and skips `""`.
+    pub fn asset_candidates(
+        &self,
+        version: &Version,
+        platform: &Platform,
+        extensions: &[&str],
+    ) -> Vec<String> {
         let tokens = self.platform_tokens(platform);
         let version = goreleaser_version(version);
         let mut arches = vec![tokens.arch.clone()];
@@ -367,12 +209,11 @@ impl BinarySpec {
         if tokens.arch == "armv7" && !overridden {
             arches.push("armv6".to_owned());
         }
-        let windows = tokens.os == "windows";
         let mut out = Vec::new();
         for arch in &arches {
             if self.assets.is_empty() {
                 let base = format!("{}_{version}_{}_{arch}", self.name, tokens.os);
-                for ext in extensions(windows, true) {
+                for ext in extensions {
                     out.push(format!("{base}{ext}"));
                 }
                 continue;
@@ -383,8 +224,15 @@ impl BinarySpec {
                     continue;
                 }
                 let dotted = template.dotted_ext();
-                for ext in extensions(windows, !dotted) {
-                    let ext = if dotted { &ext[1..] } else { ext };
+                for ext in extensions {
+                    let ext = if dotted {
+                        match ext.strip_prefix('.').unwrap_or(ext) {
+                            "" => continue,
+                            bare => bare,
+                        }
+                    } else {
+                        ext
+                    };
                     out.push(template.expand(&self.name, &version, &tokens.os, arch, ext));
                 }
             }
@@ -426,31 +274,12 @@ fn goreleaser_version(version: &Version) -> String {
     version.to_string()
 }
 
-/// Extensions in preference order; `.exe` and (with `raw`) the bare name on Windows, the bare
-/// name elsewhere.
-fn extensions(windows: bool, raw: bool) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if windows {
-        out.push(".zip");
-        out.extend(ARCHIVES.iter().filter(|e| **e != ".zip"));
-        out.push(".exe");
-    } else {
-        out.extend(ARCHIVES);
-    }
-    if raw {
-        out.push("");
-    }
-    out
-}
-
-fn dedup(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+/// Drops repeated names, keeping the first of each (linear: templates come from metadata, so
+/// the list can be long).
+fn dedup(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::with_capacity(items.len());
+    items.retain(|item| seen.insert(item.clone()));
+    items
 }
 
 #[cfg(test)]
@@ -461,12 +290,16 @@ mod tests {
         Version::parse(s).unwrap()
     }
 
+    /// What the installer passed before the list moved to it, per platform.
+    const UNIX: &[&str] = &[".tar.gz", ".tar.xz", ".tar.zst", ".zip", ""];
+    const WINDOWS: &[&str] = &[".zip", ".tar.gz", ".tar.xz", ".tar.zst", ".exe", ""];
+
     #[test]
     fn convention_assets_linux_and_windows() {
         let spec = BinarySpec::convention("jira");
         let linux = Platform::from_mise("linux", "amd64", Some("gnu"));
         assert_eq!(
-            spec.asset_candidates(&v("1.7.0"), &linux),
+            spec.asset_candidates(&v("1.7.0"), &linux, UNIX),
             [
                 "jira_1.7.0_linux_amd64.tar.gz",
                 "jira_1.7.0_linux_amd64.tar.xz",
@@ -477,7 +310,7 @@ mod tests {
         );
         let windows = Platform::from_mise("windows", "x86", None);
         assert_eq!(
-            spec.asset_candidates(&v("2.0.0-rc.1"), &windows),
+            spec.asset_candidates(&v("2.0.0-rc.1"), &windows, WINDOWS),
             [
                 "jira_2.0.0-rc.1_windows_386.zip",
                 "jira_2.0.0-rc.1_windows_386.tar.gz",
@@ -490,10 +323,55 @@ mod tests {
     }
 
     #[test]
+    fn extensions_come_from_the_caller() {
+        // A `.tar.bz2`-only release (issue #17.11): the installer's list names it, so the
+        // asset is among the candidates.
+        let all = [
+            ".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2", ".tgz", ".zip", ".gz", ".xz", ".zst",
+            ".bz2", "",
+        ];
+        let spec = BinarySpec::convention("jira");
+        let linux = Platform::from_mise("linux", "amd64", None);
+        let got = spec.asset_candidates(&v("1.7.0"), &linux, &all);
+        assert_eq!(got.len(), all.len());
+        assert_eq!(got[3], "jira_1.7.0_linux_amd64.tar.bz2");
+        assert_eq!(got[10], "jira_1.7.0_linux_amd64");
+        // `{ext}` takes each suffix and the raw `""`; `.{ext}` takes them without the dot
+        // and skips `""`; a template without `{ext}` is used once.
+        let mut spec = BinarySpec::convention("jira");
+        spec.assets = vec![
+            AssetTemplate::parse("{name}.{ext}").unwrap(),
+            AssetTemplate::parse("{name}-{os}{ext}").unwrap(),
+            AssetTemplate::parse("{name}.zip").unwrap(),
+        ];
+        assert_eq!(
+            spec.asset_candidates(&v("1.7.0"), &linux, &[".tar.bz2", ".tgz", ""]),
+            [
+                "jira.tar.bz2",
+                "jira.tgz",
+                "jira-linux.tar.bz2",
+                "jira-linux.tgz",
+                "jira-linux",
+                "jira.zip"
+            ]
+        );
+        assert_eq!(
+            spec.asset_candidates(&v("1.7.0"), &linux, &[]),
+            ["jira.zip"]
+        );
+        // The armv6 fallback follows with the same list.
+        let arm = Platform::from_mise("linux", "armv7", None);
+        assert_eq!(
+            BinarySpec::convention("t").asset_candidates(&v("1.0.0"), &arm, &[".tar.bz2"]),
+            ["t_1.0.0_linux_armv7.tar.bz2", "t_1.0.0_linux_armv6.tar.bz2"]
+        );
+    }
+
+    #[test]
     fn armv7_falls_back_to_goreleaser_armv6() {
         let spec = BinarySpec::convention("t");
         let arm = Platform::from_mise("linux", "arm", Some("gnu"));
-        let got = spec.asset_candidates(&v("1.0.0"), &arm);
+        let got = spec.asset_candidates(&v("1.0.0"), &arm, UNIX);
         assert_eq!(got.len(), 10);
         assert_eq!(got[0], "t_1.0.0_linux_armv7.tar.gz");
         assert_eq!(got[5], "t_1.0.0_linux_armv6.tar.gz");
@@ -503,7 +381,7 @@ mod tests {
     fn version_never_carries_build_metadata() {
         let spec = BinarySpec::convention("jira");
         let linux = Platform::from_mise("linux", "arm64", None);
-        let got = spec.asset_candidates(&v("1.7.0+jira"), &linux);
+        let got = spec.asset_candidates(&v("1.7.0+jira"), &linux, UNIX);
         assert_eq!(got[0], "jira_1.7.0_linux_arm64.tar.gz");
         let sums = spec.checksums_candidates(&got[0], "tools", &v("1.7.0-rc.1+jira"));
         assert_eq!(sums[2], "tools_1.7.0-rc.1_checksums.txt");
@@ -520,7 +398,7 @@ mod tests {
         ];
         let linux = Platform::from_mise("linux", "amd64", None);
         assert_eq!(
-            spec.asset_candidates(&v("1.0.0"), &linux),
+            spec.asset_candidates(&v("1.0.0"), &linux, UNIX),
             [
                 "jira-1.0.0-linux-amd64.tar.gz",
                 "jira-1.0.0-linux-amd64.tar.xz",
@@ -536,7 +414,7 @@ mod tests {
             ]
         );
         let windows = Platform::from_mise("windows", "amd64", None);
-        let got = spec.asset_candidates(&v("1.0.0"), &windows);
+        let got = spec.asset_candidates(&v("1.0.0"), &windows, WINDOWS);
         assert_eq!(got[0], "jira-1.0.0-windows-amd64.zip");
         assert_eq!(got[4], "jira-1.0.0-windows-amd64.exe");
         assert_eq!(got[5], "jira_windows_amd64.zip");
@@ -570,18 +448,18 @@ mod tests {
             }
         );
         assert_eq!(
-            spec.asset_candidates(&v("1.0.0"), &linux)[0],
+            spec.asset_candidates(&v("1.0.0"), &linux, UNIX)[0],
             "jira_1.0.0_Linux_x86_64.tar.gz"
         );
         // An arch override disables the armv6 fallback.
         let arm = Platform::from_mise("linux", "arm", None);
-        let got = spec.asset_candidates(&v("1.0.0"), &arm);
+        let got = spec.asset_candidates(&v("1.0.0"), &arm, UNIX);
         assert_eq!(got.len(), 5);
         assert_eq!(got[0], "jira_1.0.0_linux_arm.tar.gz");
         // Other platforms are untouched.
         let mac = Platform::from_mise("darwin", "arm64", None);
         assert_eq!(
-            spec.asset_candidates(&v("1.0.0"), &mac)[0],
+            spec.asset_candidates(&v("1.0.0"), &mac, UNIX)[0],
             "jira_1.0.0_darwin_arm64.tar.gz"
         );
     }
@@ -617,32 +495,6 @@ mod tests {
     }
 
     #[test]
-    fn template_errors() {
-        for (template, want) in [
-            ("", TemplateError::Empty),
-            (
-                "{name}_{bin}",
-                TemplateError::UnknownPlaceholder("bin".into()),
-            ),
-            ("{name", TemplateError::Unbalanced),
-            ("name}", TemplateError::Unbalanced),
-            ("{na{me}", TemplateError::Unbalanced),
-            ("dir/{name}", TemplateError::BadChar),
-            ("a\nb", TemplateError::BadChar),
-        ] {
-            assert_eq!(AssetTemplate::parse(template), Err(want), "{template:?}");
-        }
-        assert_eq!(
-            TemplateError::UnknownPlaceholder("bin".into()).to_string(),
-            "unknown placeholder `{bin}` (known: {name}, {version}, {os}, {arch}, {ext})"
-        );
-        assert_eq!(
-            TemplateError::Unbalanced.to_string(),
-            "unbalanced `{` or `}` (write `{{` or `}}` for a literal brace)"
-        );
-    }
-
-    #[test]
     fn consumer_overrides_replace_assets_bin_and_lead_checksums() {
         let spec = BinarySpec::convention("jira")
             .with_overrides(
@@ -654,7 +506,7 @@ mod tests {
         let platform = Platform::from_mise("linux", "amd64", None);
         let version = semver::Version::new(1, 7, 0);
         assert_eq!(
-            spec.asset_candidates(&version, &platform)[0],
+            spec.asset_candidates(&version, &platform, UNIX)[0],
             "jira-1.7.0-linux-amd64.zip"
         );
         assert_eq!(spec.bin_path(), Some("dist/jira"));

@@ -102,9 +102,10 @@ impl Stream {
     /// the tag has no release or the flag is unknown). When several tags give the same
     /// version (`1.7.0+jira`, `v1.7.0+jira`, `jira-v1.7.0`, `jira-1.7.0`), one is kept, chosen
     /// by tag form in that order and then by the byte order of the tag: the bare
-    /// build-metadata form is what the RFC names as the real tag scheme, so it is the one an
-    /// origin migrating from prefix tags means; the choice never depends on API order, so
-    /// listing and installing agree on the tag. The kept tag's own prerelease flag is used.
+    /// build-metadata form is what skillrig's RFC 0001 names as the real tag scheme, so it is
+    /// the one an origin migrating from prefix tags means; the choice never depends on API
+    /// order, so listing and installing agree on the tag. The kept tag's own prerelease flag
+    /// is used.
     pub fn versions<I, S>(&self, tags: I) -> Vec<StreamVersion>
     where
         I: IntoIterator<Item = (S, bool)>,

@@ -89,11 +89,7 @@ pub fn resolve<'a>(
     if let Some(s) = stream.iter().find(|s| s.release.tag == request) {
         return Ok(s.clone());
     }
-    let stripped = request
-        .strip_prefix('v')
-        .or_else(|| request.strip_prefix('V'))
-        .unwrap_or(request);
-    let Ok(wanted) = Version::parse(stripped) else {
+    let Ok(wanted) = origin_meta::parse_version_lenient(request) else {
         return Err(not_found(highest(4)));
     };
     if let Some(s) = stream.iter().find(|s| s.version == wanted) {

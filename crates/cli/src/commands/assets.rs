@@ -26,7 +26,8 @@ pub(crate) fn for_platform<'r>(
     version: &Version,
     platform: &Platform,
 ) -> Result<&'r AssetInfo, releases::Error> {
-    let candidates = resolved.spec.asset_candidates(version, platform);
+    let suffixes = install::AssetFormat::suffixes(platform.is_windows());
+    let candidates = resolved.spec.asset_candidates(version, platform, &suffixes);
     releases::pick_asset(release, &candidates)
 }
 

@@ -244,7 +244,7 @@ fn resolve_request<'r>(
             .find(|s| !s.prerelease)
             .cloned();
     }
-    let bare = request.strip_prefix(['v', 'V']).unwrap_or(request);
+    let bare = origin_meta::strip_v_prefix(request);
     if let Ok(exact) = Version::parse(bare) {
         return stream
             .iter()

@@ -434,8 +434,7 @@ fn exact_comparator(comparator: &str) -> Option<Version> {
 
 /// A version string that is one exact SemVer version (a leading `v` allowed).
 fn exact_version(text: &str) -> Option<Version> {
-    let text = text.trim();
-    Version::parse(text.strip_prefix(['v', 'V']).unwrap_or(text)).ok()
+    origin_meta::parse_version_lenient(text).ok()
 }
 
 /// What [`apply`] found.

@@ -4,6 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 use origin_meta::{BinarySpec, ChecksumsFile, Platform};
 
+/// Archive extensions as an installer passes them (dotted, `""` for a raw binary).
+const EXTENSIONS: &[&str] = &[".tar.gz", ".tar.bz2", ".zip", ".exe", ""];
+
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(file) = ChecksumsFile::parse(&text) {
@@ -23,7 +26,8 @@ fuzz_target!(|data: &[u8]| {
     let name = text.lines().next().unwrap_or_default();
     let spec = BinarySpec::convention(name);
     let version = semver::Version::new(1, 2, 3);
-    for asset in spec.asset_candidates(&version, &Platform::from_mise("linux", "amd64", None)) {
+    let platform = Platform::from_mise("linux", "amd64", None);
+    for asset in spec.asset_candidates(&version, &platform, EXTENSIONS) {
         let candidates = spec.checksums_candidates(&asset, name, &version);
         assert!(candidates.iter().any(|c| c.ends_with(".sha256")));
     }

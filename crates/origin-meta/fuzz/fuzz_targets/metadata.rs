@@ -5,6 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 use origin_meta::{BinarySpec, OriginIndex, OriginToml, Platform};
 
+/// Archive extensions as an installer passes them (dotted, `""` for a raw binary).
+const EXTENSIONS: &[&str] = &[".tar.gz", ".tar.bz2", ".zip", ".exe", ""];
+
 fuzz_target!(|data: &[u8]| {
     let index = OriginIndex::parse(data).ok();
     let text = String::from_utf8_lossy(data);
@@ -23,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             Platform::from_mise("linux", "amd64", Some("musl")),
             Platform::from_mise("windows", "arm", None),
         ] {
-            for asset in spec.asset_candidates(&version, &platform) {
+            for asset in spec.asset_candidates(&version, &platform, EXTENSIONS) {
                 spec.checksums_candidates(&asset, "project", &version);
             }
         }

@@ -1,4 +1,5 @@
-//! Golden tests: the example files from the skillrig reference, parsed end to end.
+//! Golden tests: example files in the shapes skillrig writes (`tests/fixtures/`), parsed end
+//! to end.
 
 use origin_meta::{
     BinarySpec, ChecksumsFile, IndexSkill, OriginIndex, OriginToml, Platform, SkillManifest,
@@ -7,7 +8,7 @@ use origin_meta::{
 use semver::Version;
 use sha2::{Digest, Sha256};
 
-use crate::{fixture, fixture_path};
+use crate::{UNIX, WINDOWS, fixture, fixture_path};
 
 fn v(s: &str) -> Version {
     Version::parse(s).unwrap()
@@ -95,7 +96,7 @@ fn rfc_binaries_block_in_toml() {
     assert_eq!(
         toml.convention(),
         Some(1),
-        "RFC spelling `skillrig-convention`"
+        "skillrig RFC 0001's spelling `skillrig-convention`"
     );
     assert!(toml.warnings().is_empty(), "{:?}", toml.warnings());
     let spec = BinarySpec::resolve("jira", None, Some(&toml));
@@ -111,7 +112,7 @@ fn rfc_binaries_block_in_toml() {
     );
     let linux = Platform::from_mise("linux", "amd64", Some("gnu"));
     assert_eq!(
-        spec.asset_candidates(&v("1.7.0"), &linux),
+        spec.asset_candidates(&v("1.7.0"), &linux, UNIX),
         ["jira_1.7.0_linux_amd64.tar.gz"]
     );
     let sums = spec.checksums_candidates("jira_1.7.0_linux_amd64.tar.gz", "tools", &v("1.7.0"));
@@ -144,7 +145,7 @@ fn index_binaries_and_precedence() {
     assert!(oxid.asset_templates().is_empty());
     let mac = Platform::from_mise("darwin", "arm64", None);
     assert_eq!(
-        oxid.asset_candidates(&v("0.5.0"), &mac)[0],
+        oxid.asset_candidates(&v("0.5.0"), &mac, UNIX)[0],
         "oxid_0.5.0_darwin_arm64.tar.gz"
     );
 
@@ -153,7 +154,7 @@ fn index_binaries_and_precedence() {
     assert_eq!(*tfc.stream(), Stream::convention("tfc"));
     let windows = Platform::from_mise("windows", "amd64", None);
     assert_eq!(
-        tfc.asset_candidates(&v("0.0.6"), &windows),
+        tfc.asset_candidates(&v("0.0.6"), &windows, WINDOWS),
         [
             "tfc-windows-amd64.zip",
             "tfc-windows-amd64.tar.gz",

@@ -11,7 +11,7 @@ use origin_meta::{
 use proptest::prelude::*;
 use semver::Version;
 
-use crate::fixture;
+use crate::{UNIX, WINDOWS, fixture};
 
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -75,7 +75,8 @@ fn use_spec(spec: &BinarySpec) {
         Platform::from_mise("linux", "amd64", Some("gnu")),
         Platform::from_mise("windows", "arm", None),
     ] {
-        for asset in spec.asset_candidates(&version, &platform) {
+        let extensions = if platform.is_windows() { WINDOWS } else { UNIX };
+        for asset in spec.asset_candidates(&version, &platform, extensions) {
             spec.checksums_candidates(&asset, "tools", &version);
         }
     }
@@ -153,7 +154,7 @@ proptest! {
     fn platforms(os in text(), arch in text(), env in proptest::option::of(text())) {
         let platform = Platform::from_mise(&os, &arch, env.as_deref());
         use_spec(&BinarySpec::convention("jira"));
-        let _ = BinarySpec::convention("jira").asset_candidates(&Version::new(0, 1, 0), &platform);
+        let _ = BinarySpec::convention("jira").asset_candidates(&Version::new(0, 1, 0), &platform, UNIX);
     }
 }
 

@@ -290,8 +290,7 @@ fn receipt_mismatch(receipt: &Receipt, address: &ToolAddress) -> Option<String> 
 
 /// A version string as SemVer (a leading `v` allowed).
 pub(super) fn parse_version(text: &str) -> Option<semver::Version> {
-    let text = text.trim();
-    semver::Version::parse(text.strip_prefix(['v', 'V']).unwrap_or(text)).ok()
+    origin_meta::parse_version_lenient(text).ok()
 }
 
 #[cfg(test)]
