@@ -311,6 +311,7 @@ mod tests {
             bin: bin.into(),
             bin_sha256: "0".repeat(64),
             verified_by: Vec::new(),
+            attestations: None,
             installed_at: "2026-01-01T00:00:00Z".into(),
         }
     }
