@@ -16,6 +16,7 @@ mod failures;
 mod lock;
 mod mise;
 mod native_backend;
+mod projects;
 mod requests;
 mod scenarios;
 mod secrets;
