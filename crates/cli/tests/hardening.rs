@@ -347,3 +347,42 @@ fn sigterm_mid_download_exits_130_and_leaves_nothing_behind() {
         "nothing left in {dir_text}"
     );
 }
+
+#[test]
+fn an_origin_option_of_the_same_repository_picks_the_metadata_revision() {
+    let world = World::new();
+    let out = world.run(&[
+        "list-versions",
+        "acme/tools/jira",
+        "--option",
+        "origin=acme/tools@main",
+    ]);
+    let text = output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("ignored"), "{text}");
+    let metadata: Vec<String> = world
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/contents/"))
+        .map(|r| format!("{}?{}", r.path, r.query))
+        .collect();
+    assert!(
+        !metadata.is_empty() && metadata.iter().all(|m| m.contains("ref=main")),
+        "{metadata:?}"
+    );
+
+    // Another repository in the option is ignored, with a warning saying what the option is for.
+    let out = world.run(&[
+        "list-versions",
+        "acme/tools/jira",
+        "--option",
+        "origin=other/repo@main",
+    ]);
+    let text = output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("`origin` tool option `other/repo@main` is ignored"),
+        "{text}"
+    );
+}
