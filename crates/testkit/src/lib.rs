@@ -76,3 +76,24 @@ pub fn test_mise() -> Option<std::path::PathBuf> {
         .filter(|p| p.is_file());
     require("a mise binary (SKILLRIG_TEST_MISE)", found)
 }
+
+/// Every file and directory below `dir` (symlinks listed, never followed), relative to it and
+/// sorted: what tests compare to show that a run left nothing behind, or scan for secrets.
+pub fn entries_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path.clone());
+            }
+            out.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
+        }
+    }
+    out.sort();
+    out
+}
