@@ -167,8 +167,11 @@ pub fn probe(
             None
         }
     };
+    // Without a token `/user` can only answer 401, and it would spend one of the anonymous
+    // requests the diagnosis is about.
+    let user = resolution.token().is_some().then(|| run("/user")).flatten();
     let mut probes = Probes {
-        user: run("/user"),
+        user,
         rate_limit: run("/rate_limit"),
         ..Probes::default()
     };

@@ -139,19 +139,24 @@ fn rate_limited_shows_the_reset_time() {
     assert!(text.contains(" UTC (in "), "the reset time: {text}");
 }
 
-/// The fake's reset instant, from its `/rate_limit` (free, like GitHub's), read over a plain
-/// socket so the doctor's own client is not the one checking it.
-fn reset_of(github: &FakeGitHub) -> u64 {
+/// `GET path` without a token over a plain socket (not the doctor's client); the raw answer.
+fn get_anonymously(github: &FakeGitHub, path: &str) -> String {
     use std::io::{Read as _, Write as _};
     let mut conn = std::net::TcpStream::connect(github.api_addr()).unwrap();
     write!(
         conn,
-        "GET /rate_limit HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
         github.api_addr()
     )
     .unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// The fake's reset instant, from its `/rate_limit` (free, like GitHub's).
+fn reset_of(github: &FakeGitHub) -> u64 {
+    let answer = get_anonymously(github, "/rate_limit");
     let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     let v: serde_json::Value =
         serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
@@ -168,8 +173,14 @@ fn the_anonymous_limit_is_the_servers_with_the_shared_reset_format() {
         authenticated: 5000,
     });
     let reset = reset_of(&doctor.github);
+    // Another process on this IP address spent the one anonymous request.
+    get_anonymously(&doctor.github, "/repos/acme/tools");
     let (code, text) = doctor.run(None, &[]);
     assert_eq!(code, 1, "{text}");
+    assert!(
+        doctor.github.requests().iter().all(|r| r.path != "/user"),
+        "no token, so no `/user` probe spends the anonymous limit"
+    );
     let want = format!(
         "problem: rate limited: no token found for github.com, and anonymous requests are \
          limited to 1 per hour per IP address; it resets at {} (in ",
