@@ -147,12 +147,13 @@ fn run(args: &[String]) -> Result<(), String> {
     // A signal ends the process through `run`'s return, so the fake GitHub is dropped and
     // removes the demo origin's git repository from the temporary directory.
     let (stop, stopped) = std::sync::mpsc::channel();
-    if ctrlc::set_handler(move || {
+    if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop.send(());
-    })
-    .is_err()
-    {
-        eprintln!("testkit: no signal handler; a kill leaves the demo's git repository in /tmp");
+    }) {
+        eprintln!("testkit: no signal handler ({e}); a kill leaves the demo's git repository");
+        loop {
+            std::thread::park();
+        }
     }
     let _ = stopped.recv();
     drop(github);
