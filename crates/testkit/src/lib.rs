@@ -38,8 +38,8 @@ pub use downloads::DownloadHost;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
-    Checksums, Cli, CutFrom, Described, OriginBuilder, TagStyle, demo_origin, provenance_origin,
-    tar_gz,
+    Checksums, Cli, CutFrom, DEMO_SKILLS, Described, OriginBuilder, TagStyle, demo_origin,
+    demo_origin_with_history, provenance_origin, tar_gz, vendor_demo_skills,
 };
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};
 pub use sigstore::{Signer, TestSigstore, Timing};
