@@ -45,7 +45,8 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$demo/github.json" ] && break; sleep 0.05; done
 api_url=$(sed -n 's/.*"api_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
 # What https://github.com/skillrig/skillrig-mise/releases/download is to a user.
-export SKILLRIG_HELPER_BASE_URL=$(sed -n 's/.*"downloads_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
+SKILLRIG_HELPER_BASE_URL=$(sed -n 's/.*"downloads_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
+export SKILLRIG_HELPER_BASE_URL
 
 cat > "$XDG_CONFIG_HOME/skillrig/hosts.toml" <<TOML
 # github.com is served by the local fake for the demo; the token comes from a command,
