@@ -2,13 +2,17 @@
 # The demo (README): co-installs five CLIs from one private skillrig origin through real mise,
 # offline, the way a user does: mise.toml declares the plugin as released (pinned to a
 # skillrig-mise build), and the plugin fetches that build on first use and verifies its sha256.
-# Nothing of ours needs to be on PATH.
+# Nothing of ours needs to be on PATH. Then the project vendors the origin's two skills (as
+# `skillrig add` does) and `skillrig-mise verify`, run from the helper the plugin fetched,
+# checks that the installed CLIs are intact and were released from the history the skills
+# were locked to.
 #
 # scripts/package-helper.sh packages skillrig-mise as a release does and pins a copy of plugin/
 # to it (the first run compiles the size-optimised release profile: a few minutes). The origin
-# is the testkit's fake GitHub on 127.0.0.1, which also serves the helper archive in place of
-# GitHub's release downloads; the token reaches skillrig-mise only through a credential_command,
-# as it would from a secret manager.
+# is the testkit's fake GitHub on 127.0.0.1 (with a real git history: releases are tagged
+# commits), which also serves the helper archive in place of GitHub's release downloads; the
+# token reaches skillrig-mise only through a credential_command, as it would from a secret
+# manager.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/tools.sh
@@ -41,7 +45,8 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do [ -s "$demo/github.json" ] && break; sleep 0.05; done
 api_url=$(sed -n 's/.*"api_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
 # What https://github.com/skillrig/skillrig-mise/releases/download is to a user.
-export SKILLRIG_HELPER_BASE_URL=$(sed -n 's/.*"downloads_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
+SKILLRIG_HELPER_BASE_URL=$(sed -n 's/.*"downloads_url":"\([^"]*\)".*/\1/p' "$demo/github.json")
+export SKILLRIG_HELPER_BASE_URL
 
 cat > "$XDG_CONFIG_HOME/skillrig/hosts.toml" <<TOML
 # github.com is served by the local fake for the demo; the token comes from a command,
@@ -81,3 +86,13 @@ done
 echo
 echo "==> requests the fake GitHub served (one listing for five tools)"
 curl -fsS "$api_url/_testkit/stats"; echo
+echo
+echo "==> the project vendors the skills deploy-check and release-notes, locked to acme/tools@main"
+"$SKILLRIG_ROOT/target/debug/testkit" vendor "$demo/project"
+(cd "$demo/project" && find .agents .skillrig -type f | sort)
+echo
+echo "==> skillrig-mise verify (the helper the plugin fetched): are the CLIs the skills need"
+echo "    installed, untouched, and released from the history the skills were locked to?"
+helpers=("$MISE_DATA_DIR"/plugins/skillrig/helper/v"$version"-*/*/skillrig-mise)
+[ -x "${helpers[0]}" ] || { echo "demo: no helper at ${helpers[0]}" >&2; exit 1; }
+"${helpers[0]}" verify

@@ -18,7 +18,7 @@
 //!   `credential_command`, timeouts, `api_url` (which the releases client reads).
 //! * [`redact`] — token-shaped text out of anything quoted or printed.
 //! * [`Env`] — all environment access goes through it, so tests inject their own.
-//! * [`doctor`] — resolution report plus pure diagnosis of API probe results.
+//! * [`doctor`] — the resolution report of `skillrig-auth doctor` (the CLI adds what the host answers).
 //! * [`git_credential`] — the git credential-helper protocol.
 //!
 //! # Host scoping

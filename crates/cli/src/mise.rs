@@ -42,6 +42,36 @@ pub fn tool_dir_name(address: &ToolAddress) -> String {
     tool_key(address).to_kebab_case()
 }
 
+/// The tool a receipt names, when it is another tool whose mise install directory has the same
+/// name as `address`'s: installed there, it would shadow (or be shadowed by) `address`.
+/// Another spelling of the same tool (`Acme/Tools/jira`) is no collision.
+pub fn colliding_tool(receipt: &install::Receipt, address: &ToolAddress) -> Option<ToolAddress> {
+    // Receipts name the tool as its address, which spells out a host other than github.com.
+    let other_text = if receipt.host.eq_ignore_ascii_case("github.com")
+        || receipt.tool.starts_with(&receipt.host)
+    {
+        receipt.tool.clone()
+    } else {
+        format!("{}/{}", receipt.host, receipt.tool)
+    };
+    let other = ToolAddress::parse(&other_text, None).ok()?;
+    let same = other.origin().same_repository(address.origin()) && other.bin() == address.bin();
+    (!same && tool_dir_name(&other) == tool_dir_name(address)).then_some(other)
+}
+
+/// What to say when `other` occupies `address`'s install directory: the problem and the fix.
+pub fn collision_message(other: &ToolAddress, address: &ToolAddress) -> (String, String) {
+    (
+        format!(
+            "`{BACKEND_PREFIX}{other}` is installed where `{BACKEND_PREFIX}{address}` belongs: mise names both install directories `{}`",
+            tool_dir_name(address)
+        ),
+        format!(
+            "use one of the two per machine, or give one its own directory with a `[tool_alias]` in mise.toml (docs/quickstart.md, \"Addresses that share a directory\"); then `mise uninstall {BACKEND_PREFIX}{other}` and reinstall"
+        ),
+    )
+}
+
 /// mise's installs root: `$MISE_DATA_DIR/installs`, else `$XDG_DATA_HOME/mise/installs`, else
 /// `~/.local/share/mise/installs`. Relative values are ignored, as mise ignores them.
 pub fn installs_root(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {

@@ -32,7 +32,7 @@ pub const MISE_OPTION_PREFIX: &str = "MISE_TOOL_OPTS__";
 pub const KNOWN: &[(&str, &str)] = &[
     (
         "origin",
-        "no longer used: bare tool names are refused; the address names the origin",
+        "the metadata revision, as `OWNER/REPO@REF` of the address's own repository",
     ),
     (
         "verify",

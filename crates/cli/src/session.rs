@@ -36,11 +36,9 @@ impl Session {
     /// A session over the process environment; a malformed `hosts.toml` is a usage error.
     pub fn from_process(offline: bool) -> Result<Session, Failure> {
         let env = Env::process();
-        let resolver = Resolver::from_env(env.clone()).map_err(|e| {
-            Failure::from_error(&e)
-                .with_code(crate::report::EXIT_USAGE)
-                .hint("fix or remove the file (override its location with SKILLRIG_CONFIG)")
-        })?;
+        // The configuration error carries its own hint (the file, and how to point elsewhere).
+        let resolver = Resolver::from_env(env.clone())
+            .map_err(|e| Failure::from_error(&e).with_code(crate::report::EXIT_USAGE))?;
         Ok(Session {
             env,
             resolver,

@@ -132,11 +132,83 @@ fn rate_limited_shows_the_reset_time() {
     assert_eq!(code, 1);
     assert!(
         text.contains(
-            "problem: rate limited: the token from env: GITHUB_TOKEN has no requests left until"
+            "problem: rate limited: the token from env: GITHUB_TOKEN has no requests left; it resets at "
         ),
         "{text}"
     );
-    assert!(text.contains("GMT (in "), "the reset time: {text}");
+    assert!(text.contains(" UTC (in "), "the reset time: {text}");
+}
+
+/// `GET path` without a token over a plain socket (not the doctor's client); the raw answer.
+fn get_anonymously(github: &FakeGitHub, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut conn = std::net::TcpStream::connect(github.api_addr()).unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        github.api_addr()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// The fake's reset instant, from its `/rate_limit` (free, like GitHub's).
+fn reset_of(github: &FakeGitHub) -> u64 {
+    let answer = get_anonymously(github, "/rate_limit");
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"));
+    v["rate"]["reset"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no reset in {answer}"))
+}
+
+#[test]
+fn the_anonymous_limit_is_the_servers_with_the_shared_reset_format() {
+    let doctor = Doctor::new();
+    doctor.github.set_rate_limits(RateLimits {
+        anonymous: 1,
+        authenticated: 5000,
+    });
+    let reset = reset_of(&doctor.github);
+    // Another process on this IP address spent the one anonymous request.
+    get_anonymously(&doctor.github, "/repos/acme/tools");
+    let (code, text) = doctor.run(None, &[]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        doctor.github.requests().iter().all(|r| r.path != "/user"),
+        "no token, so no `/user` probe spends the anonymous limit"
+    );
+    let want = format!(
+        "problem: rate limited: no token found for github.com, and anonymous requests are \
+         limited to 1 per hour per IP address; it resets at {} (in ",
+        util::time::format_utc(reset)
+    );
+    assert!(text.contains(&want), "want {want}\n{text}");
+    assert!(
+        text.contains("  hint: a token raises the limit (5000 per hour on github.com): log in with `gh auth login`"),
+        "{text}"
+    );
+    assert!(!text.contains("60 per hour"), "{text}");
+
+    let (_, json) = doctor.run(None, &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let finding = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "rate-limited")
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(finding["severity"], "problem");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains(&util::time::format_utc(reset)),
+        "{json}"
+    );
 }
 
 #[test]

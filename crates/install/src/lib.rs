@@ -92,6 +92,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod check;
 mod digest;
 mod error;
 mod extract;
@@ -109,7 +110,7 @@ use std::time::SystemTime;
 
 use tempfile::NamedTempFile;
 
-pub use digest::{DigestSource, ExpectedDigest, VerifyPolicy, hash_file};
+pub use digest::{DigestSource, ExpectedDigest, VerifyPolicy};
 pub use error::{ErrorKind, InstallError};
 pub use format::AssetFormat;
 pub use progress::{NoProgress, Progress};
@@ -117,6 +118,7 @@ pub use receipt::{
     AttestationRecord, AttestationStatus, Attestations, RECEIPT_SCHEMA, Receipt, ReceiptInfo,
     read_receipt, receipt_path,
 };
+pub use stream::hash_file;
 
 use error::Repr;
 use extract::Extractor;
@@ -344,7 +346,7 @@ fn check_request(req: &InstallRequest<'_>) -> Result<(), Repr> {
             return Err(Repr::InvalidRequest("binary path is empty".into()));
         }
     }
-    digest::check_expected(&req.asset_name, &req.expected, req.policy)
+    check::check_expected(&req.asset_name, &req.expected, req.policy)
 }
 
 fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr> {
@@ -380,7 +382,7 @@ fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr>
     tracing::debug!(bytes = streamed.bytes, sha256 = %streamed.sha256, "download complete");
 
     // Digest before extraction errors: a tampered asset is the root cause of whatever else broke.
-    let verified_by = digest::verify(asset, &req.expected, &streamed.sha256)?;
+    let verified_by = check::verify(asset, &req.expected, &streamed.sha256)?;
     unpacked?;
     if let (Layout::Zip, Some(file)) = (layout, &download) {
         progress.phase(&format!("extracting {asset}"));
@@ -394,7 +396,7 @@ fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr>
     let src = root.join(&found.path);
     let bin_sha256 = match found.sha256 {
         Some(s) => s,
-        None => digest::hash_path(&src)?,
+        None => stream::hash_path(&src)?,
     };
 
     let bin_rel = format!("bin/{file_name}");

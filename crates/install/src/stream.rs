@@ -8,6 +8,10 @@
 //! unpacking (the other one). If the extraction thread stops early (it failed, or the archive
 //! ended), sending fails and the download simply continues without it, so the digest is always
 //! computed over the whole body.
+//!
+//! Hashing uses the `sha2` crate, which detects the x86 SHA extensions (SHA-NI) and the ARMv8
+//! SHA2 instructions at run time (via `cpufeatures`) and falls back to portable code elsewhere,
+//! so no build flag is needed to get the fast path.
 
 use std::fs::File;
 use std::io::{self, BufRead, Read, Write};
@@ -17,7 +21,7 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use sha2::{Digest, Sha256};
 
 use crate::Progress;
-use crate::error::Repr;
+use crate::error::{InstallError, Repr};
 
 /// Read and write granularity. Large enough to amortize syscalls and channel hand-offs, small
 /// enough that the buffers in flight stay around a megabyte.
@@ -168,7 +172,7 @@ pub(crate) fn stream_body(
         });
     }
     Ok(Streamed {
-        sha256: crate::digest::hex(hasher),
+        sha256: hex(hasher),
         bytes: total,
     })
 }
@@ -185,6 +189,38 @@ fn fill(body: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(len)
+}
+
+/// Lowercase hex of a finished hasher.
+pub(crate) fn hex(hasher: Sha256) -> String {
+    hex::encode(hasher.finalize())
+}
+
+/// The sha256 of a file, as 64 lowercase hex digits.
+///
+/// Reads in constant memory. Used to re-verify an installed binary against its receipt's
+/// `bin_sha256`.
+///
+/// # Errors
+///
+/// An [`crate::ErrorKind::Io`] error naming `path` if it cannot be opened or read.
+pub fn hash_file(path: impl AsRef<Path>) -> Result<String, InstallError> {
+    Ok(hash_path(path.as_ref())?)
+}
+
+pub(crate) fn hash_path(path: &Path) -> Result<String, Repr> {
+    let mut file = File::open(path).map_err(|e| Repr::io("open", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Repr::io("read", path, e)),
+        }
+    }
+    Ok(hex(hasher))
 }
 
 #[cfg(test)]

@@ -404,34 +404,49 @@ impl GitHub {
 
     /// One uncached GET of `path` (relative to the API URL, e.g. `/repos/acme/tools`) for
     /// `skillrig-auth doctor`: any 4xx is returned as a [`Probe`], not an error, so the doctor
-    /// can show what GitHub said. 5xx and network errors are retried, then returned as errors.
+    /// can show what GitHub said — classified by the rules every other request follows
+    /// ([`Probe::error`]). 5xx and network errors are retried, then returned as errors.
     ///
     /// # Errors
     ///
     /// [`Error::Network`], [`Error::Http`] (5xx), [`Error::NotInCache`] in offline mode.
     pub fn probe(&self, path: &str) -> Result<Probe, Error> {
         let inner = &self.inner;
-        let url = format!("{}/{}", inner.api_url, path.trim_start_matches('/'));
+        let (url, ctx) = probe_target(inner, path);
         if inner.offline {
             return Err(Error::NotInCache { url: redact(&url) });
         }
-        let ctx = Ctx {
-            what: format!("`{path}`"),
-            repo: crate::url::repo_of(&url),
-            git_ref: None,
-        };
         let fetched = inner.fetch(&url, ACCEPT_JSON, &[], &ctx, Pass::AnyClientError)?;
-        Ok(Probe {
-            status: fetched.status,
-            url: redact(&url),
-            token_sent: inner.sends_token_to(&url),
-            headers: fetched
-                .headers
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-                .collect(),
-            body: serde_json::from_slice(&fetched.body).ok(),
-        })
+        Ok(inner.probe_answer(&url, &ctx, &fetched))
+    }
+
+    /// Classifies an answer to `GET path` exactly as [`GitHub::probe`] does, without sending
+    /// the request: for code that consumes probes to be tested against every answer GitHub
+    /// gives, including those a test server cannot produce. Header names are
+    /// case-insensitive; headers that are not valid HTTP are left out.
+    pub fn classify_answer(
+        &self,
+        path: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Probe {
+        let (url, ctx) = probe_target(&self.inner, path);
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                ureq::http::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                map.append(name, value);
+            }
+        }
+        let fetched = Fetched {
+            status,
+            headers: map,
+            body: body.to_vec(),
+        };
+        self.inner.probe_answer(&url, &ctx, &fetched)
     }
 
     /// Counters since this client was created.
@@ -460,58 +475,123 @@ impl fmt::Debug for GitHub {
     }
 }
 
-/// The answer to [`GitHub::probe`].
-#[derive(Debug, Clone)]
+/// The URL and error context of a probe of `path`.
+fn probe_target(inner: &Inner, path: &str) -> (String, Ctx) {
+    let url = format!("{}/{}", inner.api_url, path.trim_start_matches('/'));
+    let ctx = Ctx {
+        what: format!("`{path}`"),
+        repo: crate::url::repo_of(&url),
+        git_ref: None,
+    };
+    (url, ctx)
+}
+
+/// The answer to [`GitHub::probe`], with what it means.
+///
+/// The client reads GitHub's headers here, once, for every caller: a non-2xx answer carries
+/// the [`Error`] an install would have failed with ([`Probe::error`]: bad credentials, SAML
+/// SSO, a rate limit with its reset time, a 403 naming the permissions GitHub would accept, a
+/// 404), and the rest is typed ([`Probe::oauth_scopes`], [`Probe::accepted_permissions`],
+/// [`Probe::sso`], [`Probe::login`]). Raw headers are not exposed.
+#[derive(Debug)]
 pub struct Probe {
     /// HTTP status.
     pub status: u16,
-    /// The URL requested.
+    /// The URL requested (redacted).
     pub url: String,
     /// Whether the request carried the client's token.
     pub token_sent: bool,
-    /// Response headers, names lowercase (GitHub's response headers carry no secrets).
-    pub headers: Vec<(String, String)>,
-    /// The body, if it was JSON.
-    pub body: Option<serde_json::Value>,
+    body: Option<serde_json::Value>,
+    oauth_scopes: Option<Vec<String>>,
+    accepted_permissions: Option<String>,
+    sso: Option<Sso>,
+    error: Option<Error>,
+}
+
+/// What `X-GitHub-SSO` says about SAML single sign-on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sso {
+    /// `required; url=…`: the token is not authorized for the organization's SAML SSO; `url`
+    /// is where to authorize it (valid for one hour).
+    Required {
+        /// The authorization URL, if GitHub sent one.
+        url: Option<String>,
+    },
+    /// `partial-results; organizations=…`: results from these organizations (by id) were left
+    /// out because the token is not authorized for them.
+    PartialResults {
+        /// The organizations' ids.
+        organizations: Vec<String>,
+    },
+}
+
+impl Sso {
+    /// Parses an `X-GitHub-SSO` value; `None` for a value GitHub does not send.
+    fn parse(header: &str) -> Option<Sso> {
+        let parts: Vec<&str> = header.split(';').map(str::trim).collect();
+        let param = |name: &str| {
+            parts[1..]
+                .iter()
+                .find_map(|p| p.strip_prefix(name)?.trim_start().strip_prefix('='))
+                .map(str::trim)
+        };
+        match parts[0] {
+            "required" => Some(Sso::Required {
+                url: param("url").map(str::to_owned),
+            }),
+            "partial-results" => Some(Sso::PartialResults {
+                organizations: param("organizations")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Probe {
-    /// A header's value (name case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+    /// For a non-2xx answer, the error it classifies to — the same [`Error`] a listing or
+    /// download would fail with for this answer ([`Error::BadCredentials`],
+    /// [`Error::SsoRequired`], [`Error::RateLimited`] with the server's limit and reset time,
+    /// [`Error::Forbidden`], [`Error::NotFound`], [`Error::Http`]). `None` for a 2xx.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
     }
 
     /// `X-OAuth-Scopes`, split (classic and OAuth tokens only; `None` for fine-grained ones).
-    pub fn oauth_scopes(&self) -> Option<Vec<String>> {
-        self.header("x-oauth-scopes").map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
+    pub fn oauth_scopes(&self) -> Option<&[String]> {
+        self.oauth_scopes.as_deref()
     }
 
-    /// The SSO authorization URL from `X-GitHub-SSO: required; url=…`.
-    pub fn sso_url(&self) -> Option<&str> {
-        self.header("x-github-sso").and_then(sso_url)
+    /// `X-Accepted-GitHub-Permissions`: the fine-grained permissions GitHub would accept for
+    /// this request (e.g. `contents=read`).
+    pub fn accepted_permissions(&self) -> Option<&str> {
+        self.accepted_permissions.as_deref()
+    }
+
+    /// What `X-GitHub-SSO` says, if GitHub sent it.
+    pub fn sso(&self) -> Option<&Sso> {
+        self.sso.as_ref()
+    }
+
+    /// The account's `login`, from the body of `GET /user`.
+    pub fn login(&self) -> Option<&str> {
+        self.body.as_ref()?.get("login")?.as_str()
     }
 
     /// GitHub's `message` from a JSON body.
     pub fn message(&self) -> Option<&str> {
         self.body.as_ref()?.get("message")?.as_str()
     }
-}
 
-fn sso_url(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .map(str::trim)
-        .find_map(|p| p.strip_prefix("url="))
-        .map(str::trim)
+    /// The body, if it was JSON.
+    pub fn body(&self) -> Option<&serde_json::Value> {
+        self.body.as_ref()
+    }
 }
 
 /// GitHub's `message` field, on one line and at most 300 characters.
@@ -714,6 +794,28 @@ impl Inner {
         })
     }
 
+    /// A fetched answer to a probe of `url`, read and classified.
+    fn probe_answer(&self, url: &str, ctx: &Ctx, f: &Fetched) -> Probe {
+        let header = |name: &str| f.headers.get(name).and_then(|v| v.to_str().ok());
+        Probe {
+            status: f.status,
+            url: redact(url),
+            token_sent: self.sends_token_to(url),
+            body: serde_json::from_slice(&f.body).ok(),
+            oauth_scopes: header("x-oauth-scopes").map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }),
+            accepted_permissions: header("x-accepted-github-permissions")
+                .map(|v| v.trim().to_owned()),
+            sso: header("x-github-sso").and_then(Sso::parse),
+            error: (!(200..=299).contains(&f.status)).then(|| self.classify(f, url, ctx).error),
+        }
+    }
+
     /// Maps an error status to an [`Error`] and decides whether it is worth retrying.
     pub(crate) fn classify(&self, f: &Fetched, url: &str, ctx: &Ctx) -> Failure {
         let message = github_message(&f.body);
@@ -727,13 +829,11 @@ impl Inner {
         match f.status {
             401 => plain(Error::BadCredentials { host, token_source }),
             403 | 429 => {
-                if let Some(sso) =
-                    header("x-github-sso").filter(|v| v.trim_start().starts_with("required"))
-                {
+                if let Some(Sso::Required { url }) = header("x-github-sso").and_then(Sso::parse) {
                     return plain(Error::SsoRequired {
                         host,
                         token_source: token_source.unwrap_or_else(|| "no token".to_owned()),
-                        url: sso_url(sso).map(str::to_owned),
+                        url,
                     });
                 }
                 let now = unix_now();
@@ -1066,11 +1166,21 @@ mod tests {
 
     #[test]
     fn sso_header_parsing() {
+        let url = "https://github.com/orgs/acme/sso?authorization_request=X";
         assert_eq!(
-            sso_url("required; url=https://github.com/orgs/acme/sso?authorization_request=X"),
-            Some("https://github.com/orgs/acme/sso?authorization_request=X")
+            Sso::parse(&format!("required; url={url}")),
+            Some(Sso::Required {
+                url: Some(url.to_owned())
+            })
         );
-        assert_eq!(sso_url("partial-results; organizations=1,2"), None);
+        assert_eq!(Sso::parse("required"), Some(Sso::Required { url: None }));
+        assert_eq!(
+            Sso::parse("partial-results; organizations=21955855, 20582480"),
+            Some(Sso::PartialResults {
+                organizations: vec!["21955855".to_owned(), "20582480".to_owned()]
+            })
+        );
+        assert_eq!(Sso::parse("something-else; url=x"), None);
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub enum Error {
     },
 
     /// 403/429 rate limit, and the reset is too far away to wait for.
-    #[error("GitHub API rate limit exceeded for {} on {host}; {}", who(.token_source.as_deref()), resets(*.reset_at, *.wait))]
+    #[error("GitHub API rate limit exceeded for {} on {host}; {}", who(.token_source.as_deref()), rate_limit_reset(*.reset_at, *.wait))]
     RateLimited {
         /// Host name.
         host: String,
@@ -323,10 +323,9 @@ impl hint::Hint for Error {
                 ..
             } => Some(match token_source {
                 None => format!(
-                    "anonymous requests are limited{} per IP address; a token raises the limit \
-                     (5000 per hour on github.com): configure one and check it with \
+                    "{}; {TOKEN_RAISES_LIMIT}: configure one and check it with \
                      `skillrig-auth doctor`",
-                    limit.map_or_else(String::new, |l| format!(" to {l} per hour"))
+                    anonymous_limit(*limit)
                 ),
                 Some(_) => "wait for the reset; listings are cached (revalidations are free), so \
                             avoid clearing the cache in the meantime"
@@ -430,7 +429,24 @@ fn who(token_source: Option<&str>) -> String {
     }
 }
 
-fn resets(reset_at: Option<u64>, wait: Option<Duration>) -> String {
+/// What a token does for the rate limit (github.com's documented limit for tokens): said by
+/// the anonymous [`Error::RateLimited`]'s hint and by `skillrig-auth doctor`.
+pub const TOKEN_RAISES_LIMIT: &str = "a token raises the limit (5000 per hour on github.com)";
+
+/// `anonymous requests are limited to 60 per hour per IP address`, with the server's own
+/// `x-ratelimit-limit` (GitHub Enterprise Server sets its own; left out when not sent): the
+/// one wording of the anonymous limit, for [`Error::RateLimited`]'s hint and the doctor.
+pub fn anonymous_limit(limit: Option<u64>) -> String {
+    match limit {
+        Some(limit) => format!("anonymous requests are limited to {limit} per hour per IP address"),
+        None => "anonymous requests are limited per IP address".to_owned(),
+    }
+}
+
+/// When a rate limit ends, the one way messages say it: `it resets at 2026-08-01 14:05:09 UTC
+/// (in 12 min)`; `retry in 1 min` when only the wait is known (a secondary limit); `retry
+/// later` when neither is. From [`Error::RateLimited`]'s `reset_at` and `wait`.
+pub fn rate_limit_reset(reset_at: Option<u64>, wait: Option<Duration>) -> String {
     match (reset_at, wait) {
         (Some(at), Some(wait)) => {
             format!("it resets at {} ({})", format_utc(at), format_wait(wait))
@@ -479,6 +495,41 @@ mod tests {
     fn errors_and_clients_cross_threads() {
         assert_send_sync::<Error>();
         assert_send_sync::<crate::GitHub>();
+    }
+
+    #[test]
+    fn one_wording_for_rate_limits() {
+        assert_eq!(
+            anonymous_limit(Some(60)),
+            "anonymous requests are limited to 60 per hour per IP address"
+        );
+        let err = Error::RateLimited {
+            host: "github.com".into(),
+            token_source: None,
+            limit: Some(60),
+            reset_at: Some(1_700_000_000),
+            wait: Some(Duration::from_secs(600)),
+        };
+        assert_eq!(
+            err.hints()[0],
+            format!(
+                "{}; {TOKEN_RAISES_LIMIT}: configure one and check it with `skillrig-auth doctor`",
+                anonymous_limit(Some(60))
+            )
+        );
+        assert!(err.to_string().ends_with(&rate_limit_reset(
+            Some(1_700_000_000),
+            Some(Duration::from_secs(600))
+        )));
+        assert_eq!(
+            rate_limit_reset(Some(1_700_000_000), Some(Duration::from_secs(600))),
+            "it resets at 2023-11-14 22:13:20 UTC (in 10 min)"
+        );
+        assert_eq!(
+            rate_limit_reset(None, Some(Duration::from_secs(60))),
+            "retry in 1 min"
+        );
+        assert_eq!(rate_limit_reset(None, None), "retry later");
     }
 
     #[test]

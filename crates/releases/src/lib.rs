@@ -11,7 +11,7 @@
 //!   [`list_releases`](GitHub::list_releases) (all non-draft releases, every page, cached),
 //!   [`file`](GitHub::file) (origin metadata via the contents API, raw, cached; `None` on 404),
 //!   [`download`](GitHub::download) (a streaming [`Download`]),
-//!   [`probe`](GitHub::probe) (one raw request for `skillrig-auth doctor`) and
+//!   [`probe`](GitHub::probe) (one classified request for `skillrig-auth doctor`: [`Probe`]) and
 //!   [`stats`](GitHub::stats).
 //! - Attestations (see [`attestations`](mod@crate::attestations)):
 //!   [`attestations`](GitHub::attestations) lists the Sigstore bundles kept for an asset digest.
@@ -92,13 +92,13 @@ mod url;
 
 pub use attestations::AttestationBundle;
 pub use cache::clear_cache;
-pub use client::{GitHub, MAX_LISTING_PAGES, Probe, Stats};
+pub use client::{GitHub, MAX_LISTING_PAGES, Probe, Sso, Stats};
 pub use config::{
     API_VERSION, ClientConfig, Credential, ENV_CACHE_DIR, ENV_GITHUB_API_URL, ENV_HOME,
     ENV_NO_PROXY, ENV_PROXY, ENV_XDG_CACHE_HOME, RetryPolicy, Timeouts, default_user_agent,
 };
 pub use download::Download;
-pub use error::Error;
+pub use error::{Error, TOKEN_RAISES_LIMIT, anonymous_limit, rate_limit_reset};
 pub use git::{CompareStatus, Comparison};
 pub use model::{AssetInfo, ReleaseInfo, TagInfo};
 pub use notice::{Notice, Notifier};

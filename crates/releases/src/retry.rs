@@ -1,7 +1,8 @@
 //! Retry decisions: which failures are transient, how long to wait before the next attempt
 //! (exponential backoff with jitter, or what GitHub's rate-limit headers say), and pausing.
 //!
-//! Rate limits follow GitHub's documented rules (see `shared/reference/github-api.md` §8): a
+//! Rate limits follow GitHub's documented rules
+//! (<https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api>): a
 //! 429, or a 403 with `x-ratelimit-remaining: 0`, a `Retry-After`, or a "rate limit" message.
 //! The wait is `Retry-After` (seconds or an HTTP date), else `x-ratelimit-reset` minus now,
 //! else one minute (GitHub's advice for secondary limits without headers). Everything takes

@@ -38,8 +38,8 @@ pub use downloads::DownloadHost;
 pub use git::GitRepo;
 pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
-    Checksums, Cli, CutFrom, Described, OriginBuilder, TagStyle, demo_origin, provenance_origin,
-    tar_gz,
+    Checksums, Cli, CutFrom, DEMO_SKILLS, Described, OriginBuilder, TagStyle, demo_origin,
+    demo_origin_with_history, provenance_origin, tar_gz, vendor_demo_skills,
 };
 pub use server::{FakeGitHub, Fault, FaultKind, Listener, LoggedRequest, RateLimits};
 pub use sigstore::{Signer, TestSigstore, Timing};
@@ -75,4 +75,25 @@ pub fn test_mise() -> Option<std::path::PathBuf> {
         .map(std::path::PathBuf::from)
         .filter(|p| p.is_file());
     require("a mise binary (SKILLRIG_TEST_MISE)", found)
+}
+
+/// Every file and directory below `dir` (symlinks listed, never followed), relative to it and
+/// sorted: what tests compare to show that a run left nothing behind, or scan for secrets.
+pub fn entries_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path.clone());
+            }
+            out.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
+        }
+    }
+    out.sort();
+    out
 }

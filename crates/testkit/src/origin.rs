@@ -731,8 +731,9 @@ pub fn incompressible(len: usize, seed: &str) -> Vec<u8> {
     out
 }
 
-/// The demo origin `acme/tools` used by the README demo, the e2e tests and the benchmarks:
-/// five CLIs covering both stream styles, a `[[binaries]]`-only CLI, and a name with a `-`.
+/// The demo origin `acme/tools` used by the e2e tests and most others: five CLIs covering both
+/// stream styles, a `[[binaries]]`-only CLI, and a name with a `-`. Plain data (no git history);
+/// the README demo and the benchmarks serve [`demo_origin_with_history`].
 pub fn demo_origin() -> OriginBuilder {
     OriginBuilder::new("acme", "tools")
         .cli(
@@ -763,6 +764,41 @@ pub fn demo_origin() -> OriginBuilder {
             &[("jira", ">=1.7.0"), ("tfc", "0.0.6")],
         )
         .skill("release-notes", "0.3.0", &[("oxid", ">=0.5.0")])
+}
+
+/// The skills of the demo origin, in the order a demo project vendors them.
+pub const DEMO_SKILLS: &[&str] = &["deploy-check", "release-notes"];
+
+/// The demo origin as `testkit serve --demo` serves it: [`demo_origin`] materialised as a real
+/// git repository (see the module docs), so releases point at real commits and a project that
+/// vendored its skills ([`vendor_demo_skills`]) passes `skillrig-mise verify`.
+///
+/// Tests keep the plain [`demo_origin`]: every build of this one writes a git repository
+/// (about 0.1 s against 4 ms) and every contents request then runs `git`, which made the
+/// workspace's tests a third slower (43 s to 61 s on the 2-core build machine) when
+/// `demo_origin` itself was git-backed; and tests that edit the plain origin's files per ref
+/// (`Repo::put_file_at`) would see their edits ignored.
+pub fn demo_origin_with_history() -> OriginBuilder {
+    demo_origin().git_backed()
+}
+
+/// Vendors [`DEMO_SKILLS`] into the consumer project `project` the way `skillrig add` does
+/// (see [`GitRepo::vendor`]): `.agents/skills/<skill>/` and `.skillrig/skills-lock.json` locked
+/// to `main` of `acme/tools@main`. This is `testkit vendor`.
+///
+/// It builds [`demo_origin_with_history`] afresh: the history is deterministic (fixed commit
+/// times, no user configuration), so the locked commits and trees are the ones any
+/// `testkit serve --demo` serves.
+///
+/// # Panics
+///
+/// If `git` is missing or a file cannot be written (see [`GitRepo::vendor`]).
+pub fn vendor_demo_skills(project: &std::path::Path) {
+    let origin = demo_origin_with_history();
+    let repo = origin.build();
+    let git = repo.git.expect("a git-backed origin has a repository");
+    let locked = format!("{}@main", origin.full_name());
+    git.vendor(project, &locked, "main", DEMO_SKILLS);
 }
 
 /// The provenance origin `acme/prov` (git-backed), for tests of tags, commits, compare and

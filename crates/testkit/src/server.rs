@@ -1,6 +1,7 @@
 //! The fake GitHub: an API listener and a separate asset-storage listener on loopback.
 //!
-//! Behaviours our code depends on, as GitHub shows them (see `shared/reference/github-api.md`):
+//! Behaviours our code depends on, as GitHub documents and shows them (REST API docs at
+//! <https://docs.github.com/en/rest>; the relevant facts are summarized below):
 //!
 //! - the API is served at the root (api.github.com style) **and** under `/api/v3` (GitHub
 //!   Enterprise Server style);

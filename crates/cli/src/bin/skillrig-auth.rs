@@ -5,12 +5,11 @@
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
-use std::time::SystemTime;
 
-use auth::doctor::{self, DiagnoseInput, Probes};
 use auth::{Env, Resolver};
 use clap::{CommandFactory as _, Parser, Subcommand};
 use origin_meta::Host;
+use skillrig_cli::doctor::{self, Probes};
 use skillrig_cli::report::Failure;
 
 const EXIT_STATUS: &str = "\
@@ -157,17 +156,12 @@ fn run(
             let (probes, notes) = if offline {
                 (Probes::default(), Vec::new())
             } else {
-                skillrig_cli::doctor::probe(resolver.env(), &resolver, &resolution, repo.as_ref())
+                doctor::probe(resolver.env(), &resolver, &resolution, repo.as_ref())
             };
             for note in &notes {
                 Failure::new(note).write_to(err, PROGRAM);
             }
-            let diagnosis = doctor::diagnose(&DiagnoseInput {
-                resolution: &resolution,
-                repo: repo.as_ref(),
-                probes: &probes,
-                now: SystemTime::now(),
-            });
+            let diagnosis = doctor::diagnose(&resolution, repo.as_ref(), &probes);
             let text = if json {
                 format!("{}\n", doctor::to_json(&resolution, &diagnosis))
             } else {

@@ -199,14 +199,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             options: o,
             offline,
         } => {
-            let session = Session::from_process(offline.offline)?;
-            let opts = options(&o)?;
             let target = install::Target {
                 install_path,
                 // The plugin passes "" when mise has no download path.
                 download_path: download_path.filter(|p| !p.as_os_str().is_empty()),
             };
-            install::validate_paths(&target, &|k| session.env().var(k))?;
+            // Before the session, which may create cache directories: a refused path writes
+            // nothing at all.
+            install::validate_paths(&target, &|k| std::env::var(k).ok())?;
+            let session = Session::from_process(offline.offline)?;
+            let opts = options(&o)?;
             install::clean_up_on_signals(&target);
             let installed = install::run(&session, &tool, &version, &target, &opts)?;
             tracing::info!(bin = %installed.bin_path.display(), "installed");

@@ -51,6 +51,7 @@ pub fn run(
         return Err(Failure::usage("no version given").hint("pass an exact version or `latest`"));
     }
     let resolved = origin::resolve(session, tool, opts)?;
+    refuse_collisions(&target.install_path, &resolved.address)?;
     resolved.stream()?;
     let chosen = releases::resolve(&resolved.releases, resolved.spec.stream(), version)
         .map_err(|e| Failure::from_error(&e))?;
@@ -217,6 +218,47 @@ fn release_commit(
         (Some(attested), _) => Ok(Some(attested.to_owned())),
         (None, locked) => Ok(locked.map(str::to_owned)),
     }
+}
+
+/// How many sibling version directories [`refuse_collisions`] reads at most.
+const MAX_SIBLINGS_CHECKED: usize = 256;
+
+/// Refuses to install `address` into a mise tool directory that already holds another tool's
+/// versions. mise derives the directory name from the address with lossy kebab-casing, so
+/// `a/b-c/d` and `a-b/c/d` share `…/installs/skillrig-a-b-c-d/`; without this check each
+/// would list, run and prune the other's binaries. Only mise's layout is checked: the
+/// install path's parent must carry the address's directory name.
+fn refuse_collisions(
+    install_path: &Path,
+    address: &origin_meta::ToolAddress,
+) -> Result<(), Failure> {
+    let Some(tool_dir) = install_path.parent() else {
+        return Ok(());
+    };
+    if tool_dir.file_name().and_then(|n| n.to_str()) != Some(&crate::mise::tool_dir_name(address)) {
+        return Ok(());
+    }
+    let Ok(entries) = std::fs::read_dir(tool_dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten().take(MAX_SIBLINGS_CHECKED) {
+        let sibling = entry.path();
+        if sibling == install_path {
+            continue;
+        }
+        let Ok(receipt) = install::read_receipt(&sibling) else {
+            continue;
+        };
+        if let Some(other) = crate::mise::colliding_tool(&receipt, address) {
+            let (message, hint) = crate::mise::collision_message(&other, address);
+            return Err(Failure::new(format!(
+                "{message} (`{}`), so installing here would mix the two tools' versions",
+                sibling.display()
+            ))
+            .hint(hint));
+        }
+    }
+    Ok(())
 }
 
 /// What the project's tools lock says about this install.

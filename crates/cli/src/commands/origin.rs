@@ -85,7 +85,8 @@ impl Resolved {
     }
 }
 
-/// Parses a full address, `[HOST/]OWNER/REPO/BIN`.
+/// Parses a full address, `[HOST/]OWNER/REPO/BIN`; an `origin` option naming the same
+/// repository with `@REF` selects the revision metadata is read from.
 ///
 /// The bare form (`skillrig:kubelint` with an `origin` option or `SKILLRIG_ORIGIN`) is
 /// refused: mise names install directories after the tool name alone, so every origin's
@@ -112,14 +113,26 @@ pub fn parse_address(
         ))
         .hint(format!(
             "mise names install directories after the tool name, so every origin's `{tool}` \
-             would share one; write the full address instead: {suggestion} (and drop the \
-             `origin` option)"
+             would share one; write the full address instead: {suggestion} (keep `origin` \
+             only to pick a metadata revision, `OWNER/REPO@REF`)"
         )));
     }
-    if opts.get("origin").is_some() {
-        crate::warn("the `origin` tool option is ignored: the address names the origin");
+    // With a full address the `origin` option only selects the metadata revision
+    // (`origin = "acme/tools@REF"`, same repository); anything else in it is ignored.
+    let origin = opts.get("origin");
+    let address = ToolAddress::parse(tool, origin)
+        .map_err(|e| Failure::from_error(&e).with_code(EXIT_USAGE))?;
+    if let Some(origin) = origin
+        && address.git_ref().is_none()
+    {
+        crate::warn(&format!(
+            "the `origin` tool option `{origin}` is ignored: the address names the origin \
+             (the option only picks a metadata revision, as `{}/{}@<ref>`)",
+            address.owner(),
+            address.repo()
+        ));
     }
-    ToolAddress::parse(tool, None).map_err(|e| Failure::from_error(&e).with_code(EXIT_USAGE))
+    Ok(address)
 }
 
 /// Resolves the address, the binary's spec and the origin's releases.

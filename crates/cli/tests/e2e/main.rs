@@ -13,10 +13,12 @@
 #![allow(clippy::print_stderr)]
 
 mod attestations;
+mod demo;
 mod failures;
 mod lock;
 mod mise;
 mod native_backend;
+mod projects;
 mod requests;
 mod scenarios;
 mod secrets;

@@ -87,8 +87,22 @@ impl World {
 
     /// Like [`World::mise`], with extra environment variables.
     pub(crate) fn mise_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        self.mise_in("project", args, extra)
+    }
+
+    /// Writes and trusts `mise.toml` in another project directory (`rel`, created).
+    pub(crate) fn write_project(&self, rel: &str, body: &str) {
+        std::fs::create_dir_all(self.path(rel)).unwrap();
+        std::fs::write(self.path(rel).join("mise.toml"), body).unwrap();
+        let trusted = self.mise_in(rel, &["trust", "--quiet", "mise.toml"], &[]);
+        assert!(trusted.status.success(), "trust: {}", stderr(&trusted));
+    }
+
+    /// Runs mise in the directory `rel` (below the world's root) with an isolated environment.
+    pub(crate) fn mise_in(&self, rel: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
         let root = self.root.path();
         let mut cmd = self.isolated(&self.mise);
+        cmd.current_dir(root.join(rel));
         cmd.args(args)
             .env("MISE_DATA_DIR", root.join("mise/data"))
             .env("MISE_CONFIG_DIR", root.join("mise/config"))

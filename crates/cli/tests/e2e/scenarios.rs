@@ -85,34 +85,16 @@ fn downloads(world: &World) -> usize {
 }
 
 fn assert_no_token_under(dir: &std::path::Path) {
-    for entry in walk(dir) {
+    for entry in testkit::entries_under(dir) {
         if entry.file_name().is_some_and(|n| n == "token") {
             continue;
         }
+        let entry = dir.join(entry);
         if let Ok(bytes) = std::fs::read(&entry) {
             let hit = bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes());
             assert!(!hit, "token found in {}", entry.display());
         }
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push(p),
-                Ok(t) if t.is_file() => out.push(p),
-                _ => {}
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -350,10 +350,8 @@ fn mise_install_fetches_the_pinned_helper_once_and_every_tool_runs() {
     let exe = shipped.helper_root().join(format!(
         "v{VERSION}-{target}/skillrig-mise-{target}/skillrig-mise"
     ));
-    let version = Command::new(&exe)
-        .arg("--version")
-        .output()
-        .expect("helper runs");
+    // `-V` is the short version; `--version` adds the commit and target.
+    let version = Command::new(&exe).arg("-V").output().expect("helper runs");
     assert_eq!(stdout(&version).trim(), format!("skillrig-mise {VERSION}"));
 
     // Later hooks use it in place: no second download.

@@ -231,7 +231,7 @@ impl Extractor {
         let base = path.rsplit('/').next().unwrap_or(&path);
         let mut hasher = self.hash_names.iter().any(|n| n == base).then(Sha256::new);
         self.copy(data, &mut file, &dest, hasher.as_mut())?;
-        let sha256 = hasher.map(crate::digest::hex);
+        let sha256 = hasher.map(crate::stream::hex);
         self.nodes.insert(path, Node::File { exec, sha256 });
         Ok(())
     }

@@ -317,13 +317,26 @@ fn probe_returns_4xx_as_answers() {
     assert_eq!(anon.status, 404);
     assert!(!anon.token_sent);
     assert_eq!(anon.message(), Some("Not Found"));
-    assert_eq!(anon.header("x-ratelimit-limit"), Some("60"));
+    assert!(
+        matches!(
+            anon.error(),
+            Some(Error::NotFound {
+                token_source: None,
+                ..
+            })
+        ),
+        "{:?}",
+        anon.error()
+    );
 
     let ok = client(&github, None).probe("repos/acme/tools").unwrap();
     assert_eq!(ok.status, 200);
     assert!(ok.token_sent);
+    assert!(ok.error().is_none());
     assert_eq!(ok.oauth_scopes().unwrap(), ["repo", "read:org", "gist"]);
-    assert_eq!(ok.body.as_ref().unwrap()["full_name"], "acme/tools");
+    assert_eq!(ok.body().unwrap()["full_name"], "acme/tools");
+    let user = client(&github, None).probe("/user").unwrap();
+    assert_eq!(user.login(), Some("alice"));
 
     github.add_token(
         TokenSpec::new("ghp_sso_00000000000", "carol")
@@ -334,13 +347,100 @@ fn probe_returns_4xx_as_answers() {
         .probe("/repos/acme/tools/releases")
         .unwrap();
     assert_eq!(sso.status, 403);
-    assert!(
-        sso.sso_url()
-            .unwrap()
-            .ends_with("/orgs/acme/sso?authorization_request=TESTKIT")
-    );
+    let Some(Error::SsoRequired {
+        url: Some(url),
+        token_source,
+        ..
+    }) = sso.error()
+    else {
+        panic!("{:?}", sso.error())
+    };
+    assert!(url.ends_with("/orgs/acme/sso?authorization_request=TESTKIT"));
+    assert_eq!(token_source, SOURCE);
+    assert!(matches!(sso.sso(), Some(releases::Sso::Required { .. })));
+
+    let revoked = with_token(&github, "ghp_revoked_0000000")
+        .probe("/user")
+        .unwrap();
+    assert!(matches!(
+        revoked.error(),
+        Some(Error::BadCredentials { token_source: Some(s), .. }) if s == SOURCE
+    ));
     // Probes are never cached: each asks.
     assert_eq!(api_requests(&github, "/repos/acme/tools").len(), 3);
+}
+
+#[test]
+fn a_rate_limited_probe_carries_the_servers_limit_and_reset() {
+    let github = github();
+    github.set_rate_limits(RateLimits {
+        anonymous: 1,
+        authenticated: 5000,
+    });
+    let anon = anonymous(&github, None);
+    assert_eq!(anon.probe("/repos/acme/tools").unwrap().status, 404);
+    let limited = anon.probe("/repos/acme/tools").unwrap();
+    assert_eq!(limited.status, 403);
+    let Some(Error::RateLimited {
+        limit,
+        reset_at: Some(reset_at),
+        wait: Some(wait),
+        token_source: None,
+        ..
+    }) = limited.error()
+    else {
+        panic!("{:?}", limited.error())
+    };
+    assert_eq!(*limit, Some(1), "the server's x-ratelimit-limit");
+    let now = util::time::unix_now();
+    assert!(
+        (now + 3500..=now + 3600).contains(reset_at),
+        "the fake resets an hour after it started: {reset_at}"
+    );
+    assert!(wait.as_secs() <= 3600);
+    // The same wording an install prints.
+    let err = anon.list_releases("acme", "tools").unwrap_err();
+    assert_eq!(
+        err.hints()[0],
+        "anonymous requests are limited to 1 per hour per IP address; a token raises the limit \
+         (5000 per hour on github.com): configure one and check it with `skillrig-auth doctor`"
+    );
+}
+
+#[test]
+fn classify_answer_reads_an_answer_like_a_probe() {
+    let github = github();
+    let gh = client(&github, None);
+    let answer = gh.classify_answer(
+        "/repos/acme/tools/releases",
+        403,
+        &[
+            ("X-Accepted-GitHub-Permissions", "contents=read"),
+            (
+                "x-github-sso",
+                "partial-results; organizations=21955855,20582480",
+            ),
+        ],
+        br#"{"message": "Resource not accessible by personal access token"}"#,
+    );
+    assert!(answer.token_sent);
+    assert_eq!(answer.accepted_permissions(), Some("contents=read"));
+    assert_eq!(
+        answer.sso(),
+        Some(&releases::Sso::PartialResults {
+            organizations: vec!["21955855".into(), "20582480".into()]
+        })
+    );
+    assert!(matches!(
+        answer.error(),
+        Some(Error::Forbidden { accepted_permissions: Some(p), .. }) if p == "contents=read"
+    ));
+    let limited = gh.classify_answer("/user", 429, &[("Retry-After", "90")], b"");
+    assert!(matches!(
+        limited.error(),
+        Some(Error::RateLimited { wait: Some(w), .. }) if *w == Duration::from_secs(90)
+    ));
+    assert!(github.requests().is_empty(), "nothing was sent");
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! `testkit serve`: runs the fake GitHub standalone, for the demo, e2e scripts and benchmarks.
+//! `testkit serve`: runs the fake GitHub standalone, for the demo, e2e scripts and benchmarks;
+//! `testkit vendor`: vendors the demo origin's skills into a project, for the demo's `verify`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -7,16 +8,19 @@ use std::process::ExitCode;
 
 use testkit::{
     Asset, Attestation, DownloadHost, FakeGitHub, RateLimits, Release, Repo, TestSigstore,
-    TokenSpec, demo_origin, sha256_hex,
+    TokenSpec, demo_origin_with_history, sha256_hex, vendor_demo_skills,
 };
 
 const USAGE: &str = "\
 usage: testkit serve [options]
+       testkit vendor DIR
 
-Serves a fake GitHub API on 127.0.0.1 until killed and prints one JSON line with its URLs.
+Serves a fake GitHub API on 127.0.0.1 until killed (SIGINT, SIGTERM or SIGHUP) and prints one
+JSON line with its URLs.
 
 options:
-  --demo                 add the demo origin acme/tools (private; 5 CLIs, 2 skills)
+  --demo                 add the demo origin acme/tools (private; 5 CLIs, 2 skills; a real git
+                         history: each release's tag names the commit that cut it)
   --payload-mb N         add the private origin acme/payload: one CLI `big` (release 1.0.0+big,
                          this machine's platform only) whose executable is N MiB, incompressible
   --public               make the demo origin public
@@ -32,6 +36,11 @@ options:
                          with a Sigstore instance made for this run; writes its trusted root to
                          ROOT_FILE (for SKILLRIG_TRUSTED_ROOT)
   --info-file PATH       also write the JSON line to PATH (written last: poll for it)
+
+`testkit vendor DIR` vendors the demo origin's skills deploy-check and release-notes into the
+existing project directory DIR as `skillrig add` does: DIR/.agents/skills/<skill>/ and
+DIR/.skillrig/skills-lock.json, locked to acme/tools@main at the commit and trees every
+`serve --demo` serves, so `skillrig-mise verify` can check DIR against it.
 
 control API (for scripts): GET /_testkit/stats, GET /_testkit/requests,
 POST /_testkit/clear-log, POST /_testkit/fault {\"path\",\"status\"|\"kind\"|\"delay_ms\",\"times\"}";
@@ -51,6 +60,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut it = args.iter();
     match it.next().map(String::as_str) {
         Some("serve") => {}
+        Some("vendor") => return vendor(it.as_slice()),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return Ok(());
@@ -106,9 +116,9 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut repos = Vec::new();
     if demo {
         let origin = if public {
-            demo_origin().public()
+            demo_origin_with_history().public()
         } else {
-            demo_origin()
+            demo_origin_with_history()
         };
         repos.push(origin.build());
     }
@@ -151,9 +161,33 @@ fn run(args: &[String]) -> Result<(), String> {
         std::fs::write(&tmp, format!("{info}\n")).map_err(|e| format!("{path}: {e}"))?;
         std::fs::rename(&tmp, &path).map_err(|e| format!("{path}: {e}"))?;
     }
-    loop {
-        std::thread::park();
+    // A signal ends the process through `run`'s return, so the fake GitHub is dropped and
+    // removes the demo origin's git repository from the temporary directory.
+    let (stop, stopped) = std::sync::mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    }) {
+        eprintln!("testkit: no signal handler ({e}); a kill leaves the demo's git repository");
+        loop {
+            std::thread::park();
+        }
     }
+    let _ = stopped.recv();
+    drop(github);
+    Ok(())
+}
+
+/// `testkit vendor DIR` (see the usage text).
+fn vendor(args: &[String]) -> Result<(), String> {
+    let [dir] = args else {
+        return Err("vendor takes one argument, the project directory".into());
+    };
+    let project = std::path::Path::new(dir);
+    if !project.is_dir() {
+        return Err(format!("vendor: `{dir}` is not a directory"));
+    }
+    vendor_demo_skills(project);
+    Ok(())
 }
 
 /// Signs, for every published release of `repo`, GitHub's release attestation over all its
@@ -163,10 +197,18 @@ fn attest_releases(repo: &mut Repo, sigstore: &TestSigstore) {
     let mut bundles = Vec::new();
     for release in repo.releases.iter().filter(|r| !r.draft) {
         let tag = &release.tag_name;
-        let commit = repo.tags.iter().find(|t| &t.name == tag).map_or_else(
-            || sha256_hex(tag.as_bytes())[..40].to_owned(),
-            |t| t.commit_sha.clone(),
-        );
+        // The commit the tag names: from git for a git-backed origin, else the tag's.
+        let commit = repo
+            .git
+            .as_ref()
+            .and_then(|git| git.commit(tag))
+            .or_else(|| {
+                repo.tags
+                    .iter()
+                    .find(|t| &t.name == tag)
+                    .map(|t| t.commit_sha.clone())
+            })
+            .unwrap_or_else(|| sha256_hex(tag.as_bytes())[..40].to_owned());
         let digests: Vec<(String, String)> = release
             .assets
             .iter()
@@ -311,6 +353,54 @@ mod tests {
             exe[exe.len() - 64..].iter().any(|&b| b != 0),
             "the tail is filled"
         );
+    }
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn vendor_locks_the_commit_and_trees_that_serve_demo_serves() {
+        let project = std::env::temp_dir().join(format!("testkit-vendor-{}", std::process::id()));
+        std::fs::create_dir_all(&project).unwrap();
+        let dir = project.display().to_string();
+        let vendored = run(&args(&["vendor", &dir]));
+        let lock = std::fs::read(project.join(".skillrig/skills-lock.json"));
+        let skill_md = project
+            .join(".agents/skills/deploy-check/SKILL.md")
+            .is_file();
+        std::fs::remove_dir_all(&project).unwrap();
+        vendored.expect("vendored");
+        assert!(skill_md, "SKILL.md copied");
+
+        // What `serve --demo` builds in its own process.
+        let served = demo_origin_with_history().build();
+        let git = served.git.expect("git-backed");
+        let lock: serde_json::Value = serde_json::from_slice(&lock.expect("a lock")).unwrap();
+        assert_eq!(lock["lockfileVersion"], 1);
+        assert_eq!(lock["origin"], "acme/tools@main");
+        let skills = lock["skills"].as_object().unwrap();
+        assert_eq!(skills.len(), 2, "{lock:#}");
+        for skill in ["deploy-check", "release-notes"] {
+            let entry = &skills[skill];
+            assert_eq!(entry["commit"].as_str(), git.commit("main").as_deref());
+            let tree = git.tree_at("main", &format!("skills/{skill}"));
+            assert_eq!(entry["treeSha"].as_str(), tree.as_deref(), "{skill}");
+        }
+        // Releases point at real commits of that history.
+        let tag = served.tags.iter().find(|t| t.name == "0.0.6+tfc").unwrap();
+        assert_eq!(
+            git.commit("0.0.6+tfc").as_deref(),
+            Some(tag.commit_sha.as_str())
+        );
+    }
+
+    #[test]
+    fn vendor_needs_one_existing_directory() {
+        let err = run(&args(&["vendor"])).expect_err("no directory");
+        assert!(err.contains("one argument"), "{err}");
+        let err = run(&args(&["vendor", "/nonexistent/testkit-project"])).expect_err("missing");
+        assert!(err.contains("not a directory"), "{err}");
     }
 
     #[test]

@@ -236,31 +236,15 @@ pub(super) fn reinstall_hint(address: &ToolAddress, info: Option<&InstallInfo>) 
     }
 }
 
-/// Another tool installed where `address` is expected: a receipt naming a different tool
-/// whose mise directory has the same name. Returns the finding.
+/// Another tool installed where `address` is expected (see [`mise::colliding_tool`]).
 fn collision(receipt: &Receipt, address: &ToolAddress) -> Option<(Check, String, Option<String>)> {
-    // Receipts name the tool as its address, which spells a host other than github.com.
-    let other_text = if receipt.host.eq_ignore_ascii_case("github.com")
-        || receipt.tool.starts_with(&receipt.host)
-    {
-        receipt.tool.clone()
-    } else {
-        format!("{}/{}", receipt.host, receipt.tool)
-    };
-    let other = ToolAddress::parse(&other_text, None).ok()?;
-    let same = other.origin().same_repository(address.origin()) && other.bin() == address.bin();
-    (!same && mise::tool_dir_name(&other) == mise::tool_dir_name(address)).then(|| {
-        (
-            Check::ToolCollision,
-            format!(
-                "`{BACKEND_PREFIX}{other}` is installed where `{BACKEND_PREFIX}{address}` belongs: mise names both install directories `{}`, so `{address}` runs the other tool's binary",
-                mise::tool_dir_name(address)
-            ),
-            Some(format!(
-                "use one of the two per machine, or give one its own name with a `[tool_alias]` in mise.toml (see docs/quickstart.md: safe addresses); then `mise uninstall {BACKEND_PREFIX}{other}` and reinstall"
-            )),
-        )
-    })
+    let other = mise::colliding_tool(receipt, address)?;
+    let (message, hint) = mise::collision_message(&other, address);
+    Some((
+        Check::ToolCollision,
+        format!("{message}, so `{address}` runs the other tool's binary"),
+        Some(hint),
+    ))
 }
 
 /// Why a receipt does not belong to `address`, if it does not.
