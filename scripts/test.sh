@@ -35,6 +35,7 @@ run "plugin bootstrap smoke" env MISE_BIN="$MISE_BIN" bash scripts/plugin-smoke.
 [ -x bench/compare.sh ] && run "benchmark (short)" env BENCH_SHORT=1 bash bench/compare.sh
 [ -x bench/bootstrap.sh ] && run "bootstrap benchmark (short)" env BENCH_SHORT=1 BENCH_NO_BUILD=1 bash bench/bootstrap.sh
 [ -x bench/install-bench.sh ] && run "install benchmark (short)" env BENCH_SIZE_MB=16 bash bench/install-bench.sh
+[ -x bench/attest-bench.sh ] && run "attestations benchmark (short)" env BENCH_SHORT=1 bash bench/attest-bench.sh
 
 if [ ${#failures[@]} -gt 0 ]; then
     printf '\nFAILED: %s\n' "${failures[*]}"

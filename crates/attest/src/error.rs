@@ -1,7 +1,8 @@
 //! The crate's one error type: what failed, in one line, and [`Error::hint`] for what to do.
 //!
 //! Messages describe this layer only and never span lines (details that come from
-//! sigstore-verify are flattened to one line). Callers print `Display` and then `hint: …`.
+//! sigstore-verify are flattened to one line). What to do is [`hint::Hint`]: callers print
+//! `Display` and then a `hint: …` line.
 
 use crate::kind::Kind;
 
@@ -163,9 +164,16 @@ fn skipped_note(skipped: usize) -> String {
     }
 }
 
+impl hint::Hint for Error {
+    /// What to do, one line (none for [`Error::OtherRelease`], which [`crate::assess`] skips).
+    fn hints(&self) -> Vec<String> {
+        self.hint().into_iter().collect()
+    }
+}
+
 impl Error {
     /// The follow-up line for the user, without the `hint: ` prefix.
-    pub fn hint(&self) -> Option<String> {
+    fn hint(&self) -> Option<String> {
         let update_or_root = "if the signer is newer than this skillrig-mise, update it; for GitHub \
              Enterprise or an offline machine, point SKILLRIG_TRUSTED_ROOT at the output of \
              `gh attestation trusted-root`";

@@ -25,6 +25,18 @@ pub enum Kind {
     Other,
 }
 
+impl Kind {
+    /// The kind's name as receipts and the tools lock record it (`release`,
+    /// `build-provenance`, `other`: the serde spelling).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Release => "release",
+            Kind::BuildProvenance => "build-provenance",
+            Kind::Other => "other",
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -176,5 +188,11 @@ mod tests {
             "\"public-good\""
         );
         assert_eq!(Kind::Release.to_string(), "release");
+        for kind in [Kind::Release, Kind::BuildProvenance, Kind::Other] {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::Value::from(kind.name())
+            );
+        }
     }
 }

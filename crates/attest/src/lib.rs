@@ -18,7 +18,7 @@
 //!   attestations the tag's commit); [`verify_signature`] is the Sigstore layer alone.
 //! - [`assess`] applies a [`Policy`] (`auto` | `required` | `off`) to every bundle listed for
 //!   the asset.
-//! - [`Error`] is one line; [`Error::hint`] says what to do.
+//! - [`Error`] is one line; its [`hint::Hint`] says what to do.
 //!
 //! ```no_run
 //! use attest::{AssetDigest, Expected, Policy, TrustRoots, assess};

@@ -11,9 +11,6 @@
 //! published. The one exception is a release attestation of the same repository for
 //! another tag (the same bytes published twice), which is skipped.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -22,51 +19,11 @@ use crate::kind::Kind;
 use crate::roots::TrustRoots;
 use crate::verify::{Verified, verify_bundle};
 
-/// `attestations = "auto" | "required" | "off"`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Policy {
-    /// Verify what exists and record it; no attestation is fine.
-    #[default]
-    Auto,
-    /// Fail an install with no valid attestation.
-    Required,
-    /// Do not look.
-    Off,
-}
-
-impl Policy {
-    /// The accepted spellings, for messages.
-    pub const VALUES: &'static str = "\"auto\", \"required\" or \"off\"";
-}
-
-impl fmt::Display for Policy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Policy::Auto => "auto",
-            Policy::Required => "required",
-            Policy::Off => "off",
-        })
-    }
-}
-
-/// A policy name that is not one of [`Policy::VALUES`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`attestations = \"{0}\"` is not a policy: use {values}", values = Policy::VALUES)]
-pub struct UnknownPolicy(pub String);
-
-impl FromStr for Policy {
-    type Err = UnknownPolicy;
-
-    fn from_str(s: &str) -> Result<Policy, UnknownPolicy> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(Policy::Auto),
-            "required" => Ok(Policy::Required),
-            "off" => Ok(Policy::Off),
-            _ => Err(UnknownPolicy(s.to_owned())),
-        }
-    }
-}
+/// `attestations = "auto" | "required" | "off"`: origin-meta's [`origin_meta::AttestationPolicy`]
+/// (the value an origin's metadata, a tool option and `hosts.toml` share), under this
+/// crate's name.
+pub use origin_meta::AttestationPolicy as Policy;
+pub use origin_meta::UnknownPolicy;
 
 /// What [`assess`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,20 +97,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn policies_parse_and_print() {
-        for (text, policy) in [
-            ("auto", Policy::Auto),
-            ("Required", Policy::Required),
-            (" off ", Policy::Off),
-        ] {
-            assert_eq!(text.parse::<Policy>().unwrap(), policy);
-            assert_eq!(policy.to_string(), text.trim().to_ascii_lowercase());
-        }
-        let err = "yes".parse::<Policy>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "`attestations = \"yes\"` is not a policy: use \"auto\", \"required\" or \"off\""
-        );
+    fn the_policy_is_origin_metas() {
+        assert_eq!("required".parse::<Policy>(), Ok(Policy::Required));
         assert_eq!(Policy::default(), Policy::Auto);
+        assert!("Required".parse::<Policy>().is_err(), "one spelling");
     }
 }

@@ -16,10 +16,16 @@
 //! gh_timeout = 10                 # seconds for `gh auth token`
 //! cache_ttl = 300                 # whole seconds a token from a command stays in the
 //!                                 # cross-process cache; 0 disables the cache; at most 3600
+//! attestations = "auto"           # "auto" | "required" | "off": what an install does about
+//!                                 # GitHub attestations when neither the tool's options nor
+//!                                 # its origin's metadata say (docs/security.md)
 //!
 //! [hosts."ghe.example.com"]       # host names are canonicalised (`api.github.com` = github.com)
 //! api_url = "https://ghe.example.com/api/v3"  # REST base URL, read by the releases client
 //! providers = ["env", "gh"]
+//! release_signer = "https://releases.ghe.example.com"  # certificate identity GitHub signs
+//!                                 # release attestations with on this host (github.com's is
+//!                                 # built in)
 //! ```
 //!
 //! **Merge.** Each setting is looked up on its own, most specific first: the user's table for
@@ -42,7 +48,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use origin_meta::{Host, HostKind};
+use origin_meta::{AttestationPolicy, Host, HostKind};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -147,12 +153,14 @@ struct Settings {
     credential_timeout: Option<Duration>,
     gh_timeout: Option<Duration>,
     cache_ttl: Option<Duration>,
+    attestations: Option<AttestationPolicy>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct HostEntry {
     settings: Settings,
     api_url: Option<String>,
+    release_signer: Option<String>,
 }
 
 /// The parsed configuration: zero, one or two files (possibly empty).
@@ -188,6 +196,12 @@ pub struct HostConfig {
     pub cache_ttl: Duration,
     /// REST API base URL override (no trailing slash).
     pub api_url: Option<String>,
+    /// The attestation policy for tools from this host, when a file sets one (a tool's option
+    /// and its origin's metadata come first; unset means `auto`).
+    pub attestations: Option<AttestationPolicy>,
+    /// The identity (certificate SAN URI) GitHub signs release attestations with on this
+    /// host, when a host table sets one (github.com's is built into the verifier).
+    pub release_signer: Option<String>,
     /// For each setting that a file set: `(key, value, where)`, e.g.
     /// `("providers", "[\"env\", \"gh\"]", "/etc/skillrig/hosts.toml [default]")`.
     pub origins: Vec<(&'static str, String, String)>,
@@ -209,7 +223,9 @@ struct RawSettings {
     credential_timeout: Option<Spanned<Seconds>>,
     gh_timeout: Option<Spanned<Seconds>>,
     cache_ttl: Option<Spanned<Seconds>>,
+    attestations: Option<Spanned<String>>,
     api_url: Option<Spanned<String>>,
+    release_signer: Option<Spanned<String>>,
 }
 
 /// A TOML integer or float, as seconds.
@@ -243,7 +259,9 @@ const HOST_KEYS: &[&str] = &[
     "credential_timeout",
     "gh_timeout",
     "cache_ttl",
+    "attestations",
     "api_url",
+    "release_signer",
 ];
 const DEFAULT_KEYS: &[&str] = &[
     "providers",
@@ -251,6 +269,7 @@ const DEFAULT_KEYS: &[&str] = &[
     "credential_timeout",
     "gh_timeout",
     "cache_ttl",
+    "attestations",
 ];
 
 impl Config {
@@ -434,11 +453,23 @@ impl Config {
         );
         let gh_timeout = duration("gh_timeout", |s| s.gh_timeout, DEFAULT_GH_TIMEOUT);
         let cache_ttl = duration("cache_ttl", |s| s.cache_ttl, DEFAULT_CACHE_TTL);
+        let attestations = pick(
+            "attestations",
+            &|s| s.attestations.map(|p| p.to_string()),
+            false,
+        )
+        .and_then(|i| layers[i].0.attestations);
         let api_url = self.files.iter().rev().find_map(|f| {
             let url = f.hosts.get(host)?.api_url.clone()?;
             let table = format!("[hosts.{}]", quote_key(host.as_str()));
             origins.push(("api_url", url.clone(), where_set(f, &table)));
             Some(url)
+        });
+        let release_signer = self.files.iter().rev().find_map(|f| {
+            let signer = f.hosts.get(host)?.release_signer.clone()?;
+            let table = format!("[hosts.{}]", quote_key(host.as_str()));
+            origins.push(("release_signer", signer.clone(), where_set(f, &table)));
+            Some(signer)
         });
         // The providers list prints as Rust debug output; show it as TOML instead.
         for o in &mut origins {
@@ -460,6 +491,8 @@ impl Config {
             gh_timeout,
             cache_ttl,
             api_url,
+            attestations,
+            release_signer,
             origins,
         }
     }
@@ -517,12 +550,21 @@ fn parse_file(text: &str, path: &Path, level: Level) -> Result<ConfigFile, Confi
         hosts: BTreeMap::new(),
     };
     if let Some(raw) = raw.default {
-        if let Some(url) = &raw.api_url {
-            return Err(invalid(
-                &url.span(),
-                "default.api_url",
-                unknown_key_message("api_url", DEFAULT_KEYS),
-            ));
+        // Host-only keys: an API URL or a release signer belongs to one GitHub.
+        for (name, span) in [
+            ("api_url", raw.api_url.as_ref().map(Spanned::span)),
+            (
+                "release_signer",
+                raw.release_signer.as_ref().map(Spanned::span),
+            ),
+        ] {
+            if let Some(span) = span {
+                return Err(invalid(
+                    &span,
+                    &format!("default.{name}"),
+                    unknown_key_message(name, DEFAULT_KEYS),
+                ));
+            }
         }
         file.default = settings(raw, "default", &invalid)?.settings;
     }
@@ -613,6 +655,32 @@ fn settings(
             ));
         }
         s.cache_ttl = Some(Duration::from_secs(secs as u64));
+    }
+    if let Some(policy) = raw.attestations {
+        let parsed: AttestationPolicy =
+            policy
+                .get_ref()
+                .parse()
+                .map_err(|e: origin_meta::UnknownPolicy| {
+                    invalid(&policy.span(), &key("attestations"), e.to_string())
+                })?;
+        s.attestations = Some(parsed);
+    }
+    if let Some(signer) = raw.release_signer {
+        let text = signer.get_ref().trim();
+        if !text.starts_with("https://")
+            || text.len() <= "https://".len()
+            || text.contains(char::is_whitespace)
+        {
+            return Err(invalid(
+                &signer.span(),
+                &key("release_signer"),
+                "expected the certificate identity URI GitHub signs release attestations with, \
+                 such as `https://releases.ghe.example.com`"
+                    .into(),
+            ));
+        }
+        entry.release_signer = Some(text.to_owned());
     }
     if let Some(url) = raw.api_url {
         if !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://")) {
@@ -872,6 +940,93 @@ gh_timeout = 3
                     message,
                 }) => {
                     assert_eq!(path, Path::new("/cfg/hosts.toml"));
+                    assert_eq!((got_line, got_key.as_str()), (line, key), "{text}");
+                    assert!(
+                        message.contains(needle),
+                        "{message} should contain {needle}"
+                    );
+                }
+                other => panic!("{text}: expected Invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn attestation_settings_merge_like_the_others() {
+        let system = r#"
+[default]
+attestations = "required"
+
+[hosts."ghe.corp.example"]
+release_signer = "https://releases.ghe.corp.example"
+"#;
+        let user = r#"
+[hosts."ghe.corp.example"]
+attestations = "off"
+"#;
+        let config = Config::parse_layers(
+            (system, Path::new("/etc/skillrig/hosts.toml")),
+            (user, Path::new("/home/u/.config/skillrig/hosts.toml")),
+        )
+        .unwrap();
+        let gh = config.for_host(&Host::github_com());
+        assert_eq!(gh.attestations, Some(AttestationPolicy::Required));
+        assert_eq!(gh.release_signer, None);
+        assert!(gh.origins.iter().any(|o| o.0 == "attestations"
+            && o.1 == "required"
+            && o.2 == "[default] in /etc/skillrig/hosts.toml"));
+        let ghe = config.for_host(&Host::parse("ghe.corp.example").unwrap());
+        assert_eq!(ghe.attestations, Some(AttestationPolicy::Off));
+        assert_eq!(
+            ghe.release_signer.as_deref(),
+            Some("https://releases.ghe.corp.example")
+        );
+        // Nothing set: `None`, and the caller's default (`auto`) applies.
+        let none = parse("[default]\ngh_timeout = 3\n").unwrap();
+        assert_eq!(none.for_host(&Host::github_com()).attestations, None);
+    }
+
+    #[test]
+    fn attestation_settings_have_one_spelling_and_their_own_tables() {
+        for (text, line, key, needle) in [
+            (
+                "[default]\nattestations = \"Required\"\n",
+                2,
+                "default.attestations",
+                "`Required` is not one of `auto`, `required`, `off`",
+            ),
+            (
+                "[hosts.\"github.com\"]\nattestations = true\n",
+                2,
+                "hosts.\"github.com\".attestations",
+                "expected a string, found a boolean",
+            ),
+            (
+                "[default]\nrelease_signer = \"https://x\"\n",
+                2,
+                "default.release_signer",
+                "unknown key",
+            ),
+            (
+                "[hosts.\"ghe.x\"]\nrelease_signer = \"releases.ghe.x\"\n",
+                2,
+                "hosts.\"ghe.x\".release_signer",
+                "certificate identity URI",
+            ),
+            (
+                "[default]\nattestation = \"auto\"\n",
+                2,
+                "default.attestation",
+                "did you mean `attestations`?",
+            ),
+        ] {
+            match parse(text) {
+                Err(ConfigError::Invalid {
+                    line: got_line,
+                    key: got_key,
+                    message,
+                    ..
+                }) => {
                     assert_eq!((got_line, got_key.as_str()), (line, key), "{text}");
                     assert!(
                         message.contains(needle),

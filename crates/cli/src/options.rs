@@ -4,6 +4,8 @@
 //! [tools."skillrig:acme/tools/jira"]
 //! version = "latest"
 //! verify = "none"                # allow installs with no checksum source (warned loudly)
+//! attestations = "required"      # refuse an asset without a valid GitHub attestation
+//! signer_workflow = "acme/tools/.github/workflows/release.yml"  # who must have built it
 //! ```
 //!
 //! They reach us two ways: `--option key=value` on the command line, and the
@@ -19,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use origin_meta::Requirement;
+use origin_meta::{AttestationPolicy, Requirement};
 
 use crate::report::Failure;
 
@@ -42,6 +44,14 @@ pub const KNOWN: &[(&str, &str)] = &[
     ),
     ("bin", "path of the executable inside the archive"),
     ("checksums", "name of the checksums asset in the release"),
+    (
+        "attestations",
+        "`auto` (default: verify the GitHub attestations that exist), `required` or `off`",
+    ),
+    (
+        "signer_workflow",
+        "workflow build provenance must be signed by, e.g. `acme/tools/.github/workflows/release.yml`",
+    ),
     (
         "constraint",
         "version requirement such as `>=1.6.0` (written by `skillrig-mise wire`)",
@@ -98,8 +108,8 @@ impl ToolOptions {
     ///
     /// # Errors
     ///
-    /// A usage failure (exit 2) for a value outside its documented set (`verify`), or one
-    /// that does not parse (`constraint`).
+    /// A usage failure (exit 2) for a value outside its documented set (`verify`,
+    /// `attestations`), or one that does not parse (`constraint`, `signer_workflow`).
     pub fn validate(&self) -> Result<Vec<String>, Failure> {
         if let Some(value) = self.get("verify")
             && !VERIFY_VALUES.contains(&value)
@@ -118,6 +128,8 @@ impl ToolOptions {
             ));
         }
         self.constraint()?;
+        self.attestations()?;
+        self.signer_workflow()?;
         Ok(self
             .unknown()
             .map(|key| {
@@ -160,6 +172,49 @@ impl ToolOptions {
                         .context("the `constraint` option")
                         .with_code(crate::report::EXIT_USAGE)
                 })
+            })
+            .transpose()
+    }
+
+    /// The `attestations` option, parsed (one spelling per value).
+    ///
+    /// # Errors
+    ///
+    /// A usage failure naming the valid values.
+    pub fn attestations(&self) -> Result<Option<AttestationPolicy>, Failure> {
+        self.get("attestations")
+            .map(|value| {
+                value.parse::<AttestationPolicy>().map_err(|_| {
+                    Failure::usage(format!(
+                        "the `attestations` option is `{value}`, which is not one of {}",
+                        AttestationPolicy::values_list()
+                    ))
+                    .hint(
+                        "write `attestations = \"auto\"` (the default: verify the attestations \
+                         that exist), `\"required\"` to refuse an asset without a valid one, or \
+                         `\"off\"`",
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// The `signer_workflow` option, checked.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure when it is not a workflow pattern.
+    pub fn signer_workflow(&self) -> Result<Option<&str>, Failure> {
+        self.get("signer_workflow")
+            .map(|pattern| {
+                origin_meta::check_signer_workflow(pattern)
+                    .map(|()| pattern)
+                    .map_err(|reason| {
+                        Failure::usage(format!("the `signer_workflow` option: {reason}")).hint(
+                            "name the workflow that builds the release, e.g. `signer_workflow = \
+                             \"acme/tools/.github/workflows/release.yml\"`",
+                        )
+                    })
             })
             .transpose()
     }
@@ -231,6 +286,62 @@ mod tests {
             );
             assert!(err.hints()[0].contains("verify = \"none\""), "{bad}");
         }
+    }
+
+    #[test]
+    fn attestations_has_one_spelling_per_value() {
+        for (ok, policy) in [
+            ("auto", AttestationPolicy::Auto),
+            ("required", AttestationPolicy::Required),
+            ("off", AttestationPolicy::Off),
+        ] {
+            let opts = opts(&[("attestations", ok)]);
+            assert!(opts.validate().is_ok(), "{ok}");
+            assert_eq!(opts.attestations().unwrap(), Some(policy));
+        }
+        assert_eq!(opts(&[]).attestations().unwrap(), None);
+        for bad in ["Required", "yes", "none", "true", "strict"] {
+            let err = opts(&[("attestations", bad)]).validate().unwrap_err();
+            assert_eq!(err.code(), crate::report::EXIT_USAGE, "{bad}");
+            assert_eq!(
+                err.message(),
+                format!(
+                    "the `attestations` option is `{bad}`, which is not one of `auto`, `required`, `off`"
+                )
+            );
+            assert!(err.hints()[0].contains("attestations = \"auto\""), "{bad}");
+        }
+    }
+
+    #[test]
+    fn signer_workflow_must_be_a_workflow_pattern() {
+        let good = opts(&[(
+            "signer_workflow",
+            "acme/tools/.github/workflows/*.yml@refs/tags/*",
+        )]);
+        assert!(good.validate().is_ok());
+        assert_eq!(
+            good.signer_workflow().unwrap(),
+            Some("acme/tools/.github/workflows/*.yml@refs/tags/*")
+        );
+        let err = opts(&[("signer_workflow", "release.yml")])
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.code(), crate::report::EXIT_USAGE);
+        assert!(
+            err.message().starts_with(
+                "the `signer_workflow` option: `release.yml` is not `<owner>/<repo>/<workflow path>`"
+            ),
+            "{}",
+            err.message()
+        );
+        assert!(err.hints()[0].contains("signer_workflow = "));
+        // A misspelt key is a warning naming the real one.
+        let warnings = opts(&[("attestation", "required")]).validate().unwrap();
+        assert!(
+            warnings[0].contains("did you mean `attestations`?"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! One run's view of the world: the environment, the token resolver, and a GitHub client per
-//! host built from them.
+//! One run's view of the world: the environment, the token resolver, a GitHub client per
+//! host built from them, and the Sigstore trusted roots attestations are verified against
+//! (`SKILLRIG_TRUSTED_ROOT`, read once per process).
 //!
 //! This is where auth meets releases, and the only place that does: the `releases` client is
 //! handed a credential for exactly the host it talks to, and never runs the resolver itself.
@@ -7,7 +8,7 @@
 //! stale or foreign token does not break public origins (the user is told which source
 //! supplied the rejected token).
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use auth::{AuthError, Env, Resolver};
 use origin_meta::Host;
@@ -28,6 +29,7 @@ pub struct Session {
     resolver: Resolver,
     offline: bool,
     anonymous: RefCell<Vec<(Host, Anonymous)>>,
+    trust_roots: OnceCell<Result<attest::TrustRoots, attest::Error>>,
 }
 
 impl Session {
@@ -42,6 +44,7 @@ impl Session {
             resolver,
             offline,
             anonymous: RefCell::new(Vec::new()),
+            trust_roots: OnceCell::new(),
         })
     }
 
@@ -53,6 +56,21 @@ impl Session {
     /// The token resolver.
     pub fn resolver(&self) -> &Resolver {
         &self.resolver
+    }
+
+    /// The Sigstore trusted roots: the built-in public-good and GitHub roots, or those in the
+    /// file `SKILLRIG_TRUSTED_ROOT` names. Loaded on first use, once per process.
+    ///
+    /// # Errors
+    ///
+    /// A usage failure (exit 2) when the file cannot be read or holds no usable root.
+    pub fn trust_roots(&self) -> Result<&attest::TrustRoots, Failure> {
+        let roots = self.trust_roots.get_or_init(|| {
+            attest::TrustRoots::from_env_value(self.env.var_os(attest::ENV_TRUSTED_ROOT).as_deref())
+        });
+        roots
+            .as_ref()
+            .map_err(|e| Failure::from_error(e).with_code(crate::report::EXIT_USAGE))
     }
 
     /// A client for `host`, with the host's token if one resolves. No token is not an error:

@@ -114,7 +114,10 @@ pub use digest::{DigestSource, ExpectedDigest, VerifyPolicy};
 pub use error::{ErrorKind, InstallError};
 pub use format::AssetFormat;
 pub use progress::{NoProgress, Progress};
-pub use receipt::{RECEIPT_SCHEMA, Receipt, ReceiptInfo, read_receipt, receipt_path};
+pub use receipt::{
+    AttestationRecord, AttestationStatus, Attestations, RECEIPT_SCHEMA, Receipt, ReceiptInfo,
+    read_receipt, receipt_path,
+};
 pub use stream::hash_file;
 
 use error::Repr;
@@ -411,6 +414,7 @@ fn run(req: &InstallRequest<'_>, body: &mut dyn Read) -> Result<Installed, Repr>
         bin: bin_rel,
         bin_sha256: bin_sha256.clone(),
         verified_by: verified_by.clone(),
+        attestations: req.receipt.attestations.clone(),
         installed_at: util::time::rfc3339(req.installed_at),
     };
     let (bin_path, receipt_path) = place(

@@ -13,13 +13,22 @@ use std::ops::Range;
 use serde::Deserialize;
 
 use crate::address::is_name_char;
+use crate::attestation::{AttestationPolicy, check_signer_workflow};
 use crate::de::{Format, KeyPath, Located, OneOrMany, Str, Table};
 use crate::platform::normalize_key;
 use crate::stream::Stream;
 
 /// The keys a binaries entry has.
-pub(crate) const ENTRY_KEYS: &[&str] =
-    &["name", "stream", "asset", "checksums", "bin", "platforms"];
+pub(crate) const ENTRY_KEYS: &[&str] = &[
+    "name",
+    "stream",
+    "asset",
+    "checksums",
+    "bin",
+    "platforms",
+    "attestations",
+    "signer_workflow",
+];
 
 /// The keys a platform override has.
 pub(crate) const OVERRIDE_KEYS: &[&str] = &["os", "arch"];
@@ -35,6 +44,8 @@ pub(crate) struct RawEntry<F: Format> {
     checksums: Option<F::At<OneOrMany>>,
     bin: Option<F::At<Str>>,
     platforms: Option<F::At<Table<RawPlatforms<F>, F>>>,
+    attestations: Option<F::At<Str>>,
+    signer_workflow: Option<F::At<Str>>,
 }
 
 /// A `platforms` table as decoded: override key → override.
@@ -71,6 +82,8 @@ pub struct BinaryEntry {
     pub(crate) checksums: Vec<String>,
     pub(crate) bin: Option<String>,
     pub(crate) platforms: BTreeMap<String, PlatformOverride>,
+    pub(crate) attestations: Option<AttestationPolicy>,
+    pub(crate) signer_workflow: Option<String>,
 }
 
 impl BinaryEntry {
@@ -160,6 +173,30 @@ impl BinaryEntry {
             Some(table) => platforms::<F>(table.into_inner().0, &path.key("platforms"))?,
         };
 
+        let attestations = match raw.attestations {
+            None => None,
+            Some(policy) => {
+                let span = policy.span();
+                let policy = policy.into_inner().0;
+                Some(
+                    policy
+                        .parse::<AttestationPolicy>()
+                        .map_err(|e| invalid("attestations", span, e.to_string()))?,
+                )
+            }
+        };
+
+        let signer_workflow = match raw.signer_workflow {
+            None => None,
+            Some(pattern) => {
+                let span = pattern.span();
+                let pattern = pattern.into_inner().0;
+                check_signer_workflow(&pattern)
+                    .map_err(|reason| invalid("signer_workflow", span, reason))?;
+                Some(pattern)
+            }
+        };
+
         Ok(BinaryEntry {
             name,
             stream,
@@ -167,6 +204,8 @@ impl BinaryEntry {
             checksums,
             bin,
             platforms,
+            attestations,
+            signer_workflow,
         })
     }
 
@@ -198,6 +237,17 @@ impl BinaryEntry {
     /// Token overrides keyed by normalised `<os>-<arch>`.
     pub fn platforms(&self) -> &BTreeMap<String, PlatformOverride> {
         &self.platforms
+    }
+
+    /// The attestation policy the origin asks for, if it names one.
+    pub fn attestations(&self) -> Option<AttestationPolicy> {
+        self.attestations
+    }
+
+    /// The pattern build provenance's signer workflow must match, if given (checked with
+    /// [`check_signer_workflow`]).
+    pub fn signer_workflow(&self) -> Option<&str> {
+        self.signer_workflow.as_deref()
     }
 }
 

@@ -41,7 +41,8 @@
 //! - [`OriginToml`], [`OriginIndex`], [`Warning`]: origin metadata and the convention gate
 //!   ([`metadata`]).
 //! - [`BinaryEntry`], [`AssetTemplate`], [`PlatformOverride`]: one binary as metadata
-//!   describes it ([`entry`]).
+//!   describes it ([`entry`]); [`AttestationPolicy`] and signer-workflow patterns, shared
+//!   with tool options and `hosts.toml` ([`attestation`]).
 //! - [`BinarySpec`]: precedence index.json → `.skillrig-origin.toml` → convention, and the
 //!   asset/checksums candidate names ([`spec`]).
 //! - [`Stream`], [`StreamVersion`]: tag streams and version ordering ([`stream`]);
@@ -68,6 +69,7 @@
 //! than reading them; `tests/it/bounded.rs` checks each with about 100,000 items.
 
 pub mod address;
+pub mod attestation;
 pub mod checksums;
 mod de;
 pub mod entry;
@@ -83,6 +85,7 @@ pub mod tools_lock;
 pub mod version;
 
 pub use address::{AddressError, AddressErrorKind, Origin, Part, ToolAddress};
+pub use attestation::{AttestationPolicy, UnknownPolicy, check_signer_workflow};
 pub use checksums::{ChecksumEntry, ChecksumsError, ChecksumsErrorKind, ChecksumsFile};
 pub use entry::{AssetTemplate, BinaryEntry, PlatformOverride, TemplateError};
 pub use host::{Host, HostError, HostKind};

@@ -307,13 +307,31 @@ impl hint::Hint for MetadataError {
                     "write each entry as its own `[[binaries]]` table (double brackets)".to_owned(),
                 );
             }
+            MetadataErrorKind::Invalid { path, .. }
+                if path.starts_with("binaries") && path.ends_with(".attestations") =>
+            {
+                hints.push(
+                    "write `attestations = \"auto\"` (verify what exists), `\"required\"` or \
+                     `\"off\"`"
+                        .to_owned(),
+                );
+            }
+            MetadataErrorKind::Invalid { path, .. }
+                if path.starts_with("binaries") && path.ends_with(".signer_workflow") =>
+            {
+                hints.push(
+                    "name the workflow that builds the release, e.g. `signer_workflow = \
+                     \"acme/tools/.github/workflows/release.yml\"`"
+                        .to_owned(),
+                );
+            }
             MetadataErrorKind::WrongType { path, .. } | MetadataErrorKind::Invalid { path, .. }
                 if path.starts_with("binaries") =>
             {
                 hints.push(
                     "a binaries entry has `name`, and optionally `stream` (\"+<bin>\" or \
-                     \"<bin>-v\"), `asset`, `checksums`, `bin` and `platforms.<os>-<arch>` \
-                     with `os`/`arch`"
+                     \"<bin>-v\"), `asset`, `checksums`, `bin`, `platforms.<os>-<arch>` \
+                     with `os`/`arch`, `attestations` and `signer_workflow`"
                         .to_owned(),
                 );
             }
@@ -1169,6 +1187,21 @@ mod tests {
                 "`binaries[1].stream`: the stream rule \"a b\" contains whitespace",
             ),
             (
+                "[[binaries]]\nname = 'j'\nattestations = 'Required'",
+                3,
+                "`binaries[0].attestations`: `Required` is not one of `auto`, `required`, `off`",
+            ),
+            (
+                "[[binaries]]\nname = 'j'\nattestations = true",
+                3,
+                "`binaries[0].attestations`: invalid type: boolean `true`, expected a string",
+            ),
+            (
+                "[[binaries]]\nname = 'j'\nsigner_workflow = 'release.yml'",
+                3,
+                "`binaries[0].signer_workflow`: `release.yml` is not `<owner>/<repo>/<workflow path>`",
+            ),
+            (
                 "origin = ['a']",
                 1,
                 "`origin`: invalid type: sequence, expected a string",
@@ -1199,6 +1232,14 @@ mod tests {
             }
         }
         assert!(toml_err("binaries = 1").hints()[0].contains("[[binaries]]"));
+        assert!(
+            toml_err("[[binaries]]\nname = 'j'\nattestations = 'yes'").hints()[0]
+                .contains("attestations = \"auto\"")
+        );
+        assert!(
+            toml_err("[[binaries]]\nname = 'j'\nsigner_workflow = 'x'").hints()[0]
+                .contains("signer_workflow = \"acme/tools/.github/workflows/release.yml\"")
+        );
         // JSON: the same rules; a line where the decoder gives one.
         for (text, want) in [
             (
@@ -1220,6 +1261,10 @@ mod tests {
             (
                 r#"{"binaries": [{"name": "j", "stream": "+"}]}"#,
                 "index.json: `binaries[0].stream`: `+` must be followed by the build metadata",
+            ),
+            (
+                r#"{"binaries": [{"name": "j", "attestations": "none"}]}"#,
+                "index.json: `binaries[0].attestations`: `none` is not one of `auto`, `required`, `off`",
             ),
         ] {
             let shown = json_err(text).to_string();

@@ -16,6 +16,7 @@ use std::fmt;
 
 use semver::{BuildMetadata, Version};
 
+use crate::attestation::AttestationPolicy;
 use crate::entry::{AssetTemplate, BinaryEntry, PlatformOverride, TemplateError};
 use crate::metadata::{OriginIndex, OriginToml};
 use crate::platform::Platform;
@@ -60,6 +61,8 @@ pub struct BinarySpec {
     checksums: Vec<String>,
     bin_path: Option<String>,
     platforms: BTreeMap<String, PlatformOverride>,
+    attestations: Option<AttestationPolicy>,
+    signer_workflow: Option<String>,
     source: SpecSource,
 }
 
@@ -90,6 +93,8 @@ impl BinarySpec {
             checksums: Vec::new(),
             bin_path: None,
             platforms: BTreeMap::new(),
+            attestations: None,
+            signer_workflow: None,
             source: SpecSource::Convention,
         }
     }
@@ -129,6 +134,8 @@ impl BinarySpec {
             checksums: entry.checksums().to_vec(),
             bin_path: entry.bin().map(str::to_owned),
             platforms: entry.platforms().clone(),
+            attestations: entry.attestations(),
+            signer_workflow: entry.signer_workflow().map(str::to_owned),
             source,
         }
     }
@@ -161,6 +168,17 @@ impl BinarySpec {
     /// Per-platform token overrides, keyed by normalised `<os>-<arch>` (e.g. `linux-amd64`).
     pub fn platform_overrides(&self) -> &BTreeMap<String, PlatformOverride> {
         &self.platforms
+    }
+
+    /// The attestation policy the origin's metadata names for this binary, if any (a tool
+    /// option and `hosts.toml` are weighed against it by the caller).
+    pub fn attestations(&self) -> Option<AttestationPolicy> {
+        self.attestations
+    }
+
+    /// The signer-workflow pattern the origin's metadata names for this binary, if any.
+    pub fn signer_workflow(&self) -> Option<&str> {
+        self.signer_workflow.as_deref()
     }
 
     /// Where this spec came from.
@@ -365,6 +383,32 @@ mod tests {
             BinarySpec::convention("t").asset_candidates(&v("1.0.0"), &arm, &[".tar.bz2"]),
             ["t_1.0.0_linux_armv7.tar.bz2", "t_1.0.0_linux_armv6.tar.bz2"]
         );
+    }
+
+    #[test]
+    fn attestation_settings_come_from_the_entry_that_supplies_the_spec() {
+        let toml = OriginToml::parse(
+            "[[binaries]]\nname = \"jira\"\nattestations = \"required\"\n\
+             signer_workflow = \"acme/tools/.github/workflows/release.yml@refs/tags/*\"\n\
+             [[binaries]]\nname = \"tfc\"\n",
+        )
+        .unwrap();
+        let jira = BinarySpec::resolve("jira", None, Some(&toml));
+        assert_eq!(jira.attestations(), Some(AttestationPolicy::Required));
+        assert_eq!(
+            jira.signer_workflow(),
+            Some("acme/tools/.github/workflows/release.yml@refs/tags/*")
+        );
+        let tfc = BinarySpec::resolve("tfc", None, Some(&toml));
+        assert_eq!((tfc.attestations(), tfc.signer_workflow()), (None, None));
+        // index.json's entry is the whole spec: the TOML file's policy does not leak into it.
+        let index =
+            OriginIndex::parse(br#"{"binaries": [{"name": "jira", "attestations": "off"}]}"#)
+                .unwrap();
+        let jira = BinarySpec::resolve("jira", Some(&index), Some(&toml));
+        assert_eq!(jira.attestations(), Some(AttestationPolicy::Off));
+        assert_eq!(jira.signer_workflow(), None);
+        assert_eq!(BinarySpec::convention("x").attestations(), None);
     }
 
     #[test]

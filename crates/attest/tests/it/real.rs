@@ -69,7 +69,7 @@ fn release_attestation_fails_for_any_other_digest() {
             err.to_string().contains(&format!("sha256:{digest}")),
             "{err}"
         );
-        assert!(err.hint().unwrap().contains("do not install"));
+        assert!(hint::Hint::hints(&err)[0].contains("do not install"));
     }
     // A sha512 digest is a different artifact too.
     let sha512 = AssetDigest::sha512(&"ab".repeat(64)).unwrap();
@@ -87,7 +87,7 @@ fn release_attestation_fails_against_the_tsa_only_github_root() {
             .contains("no trusted certificate authority is valid at 2026-03-02T09:52:15Z"),
         "{err}"
     );
-    assert!(err.hint().unwrap().contains("SKILLRIG_TRUSTED_ROOT"));
+    assert!(hint::Hint::hints(&err)[0].contains("SKILLRIG_TRUSTED_ROOT"));
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn missing_is_refused_under_required_and_absent_under_auto() {
             w.digest()
         )
     );
-    assert!(err.hint().unwrap().contains("immutable releases"));
+    assert!(hint::Hint::hints(&err)[0].contains("immutable releases"));
     let found = w.install(Policy::Auto).unwrap();
     assert!(found.verified.is_empty());
     assert_eq!(found.tag_commit(), None);

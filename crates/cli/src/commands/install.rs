@@ -6,6 +6,11 @@
 //! project's tools lock (`.skillrig/tools-lock.json`, found from the directory mise runs the
 //! hook in) — and streams the download through `install`, which checks all of them while it
 //! reads, extracts, and places `P/bin/<bin>` atomically. Nothing is left behind on failure.
+//!
+//! GitHub attestations of the asset are fetched alongside the checksums file, by the digest
+//! the release names for it, and judged under the tool's policy before the body is read (see
+//! [`crate::commands::attestations`]); the receipt records what verified, and a release
+//! attestation's tag commit becomes the receipt's `release_commit`.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -16,6 +21,7 @@ use origin_meta::{Platform, ToolsLock};
 use releases::AssetInfo;
 
 use crate::commands::assets::{self, SumsError};
+use crate::commands::attestations::{self, Settings};
 use crate::commands::origin;
 use crate::consumer::TOOLS_LOCK_FILE;
 use crate::options::ToolOptions;
@@ -68,12 +74,20 @@ pub fn run(
         })?;
     let key = crate::mise::tool_key(&resolved.address);
     let locked = tools_lock_entry(&key, &chosen.version.to_string(), &platform, asset)?;
-    // The checksums file and opening the asset download run at once. The body is only read
-    // once the expected digests are known, and nothing leaves staging before they match. The
-    // release's commit is not looked up here (it would cost a request per tool): the tools
-    // lock records it, and `verify` asks for it when it needs it.
+    let settings = Settings::of(session, &resolved, opts)?;
+    // Attestations are found by the asset's digest: the one GitHub or the lock names is known
+    // now, so they are fetched alongside the checksums file.
+    let early_hex = assets::github_sha256(asset)
+        .map(str::to_owned)
+        .or_else(|| locked.as_ref().map(|l| l.digest.sha256_hex.clone()))
+        .map(|hex| hex.trim().to_ascii_lowercase());
+    // The checksums file, the attestations and opening the asset download run at once. The
+    // body is only read once the expected digests are known and the attestations judged, and
+    // nothing leaves staging before the digests match. The release's commit is not looked up
+    // here (it would cost a request per tool): a release attestation or the tools lock
+    // records it, and `verify` asks for it when it needs it.
     let host = resolved.address.host().clone();
-    let (sums, body) = std::thread::scope(|scope| {
+    let (sums, fetched, body) = std::thread::scope(|scope| {
         let sums = scope.spawn(|| {
             assets::checksums(
                 &resolved,
@@ -83,14 +97,42 @@ pub fn run(
                 opts.get("checksums"),
             )
         });
+        let fetched = match &early_hex {
+            Some(hex) if settings.enabled() => {
+                Some(scope.spawn(|| attestations::fetch(&resolved, hex)))
+            }
+            _ => None,
+        };
         let body = resolved.client.download(asset);
         let sums = sums.join().expect("checksums fetch does not panic");
-        (sums, body)
+        let fetched = fetched.map(|f| f.join().expect("attestations fetch does not panic"));
+        (sums, fetched, body)
     });
     let sums = sums.map_err(|e| match e {
         SumsError::Http(e) => session.explain(&host, &e),
         SumsError::Other(failure) => failure,
     })?;
+    // Without a GitHub digest or a lock entry, the checksums file names the digest (one more
+    // round trip, only for such releases).
+    let sums_hex = sums
+        .as_ref()
+        .and_then(|s| s.file.lookup(&asset.name))
+        .map(|hex| hex.trim().to_ascii_lowercase());
+    let lookup_hex = early_hex.or(sums_hex);
+    let fetched = match (fetched, &lookup_hex) {
+        (Some(fetched), _) => Some(fetched),
+        (None, Some(hex)) if settings.enabled() => Some(attestations::fetch(&resolved, hex)),
+        (None, _) => None,
+    };
+    let judged = attestations::judge(
+        session,
+        &resolved,
+        &settings,
+        &release.tag,
+        &asset.name,
+        lookup_hex.as_deref(),
+        fetched,
+    )?;
     let body = body.map_err(|e| session.explain(&host, &e))?;
     let mut expected = Vec::new();
     if let Some(sums) = sums
@@ -104,7 +146,11 @@ pub fn run(
     if let Some(hex) = assets::github_sha256(asset) {
         expected.push(ExpectedDigest::new(hex, DigestSource::GithubDigest));
     }
-    let release_commit = locked.as_ref().and_then(|l| l.release_commit.clone());
+    let release_commit = release_commit(
+        judged.tag_commit(),
+        locked.as_ref().and_then(|l| l.release_commit.as_deref()),
+        &release.tag,
+    )?;
     if let Some(locked) = locked {
         expected.push(locked.digest);
     }
@@ -124,6 +170,7 @@ pub fn run(
         version: chosen.version.to_string(),
         tag: release.tag.clone(),
         release_commit,
+        attestations: Some(judged.record),
     };
     let download_dir = target.download_path.clone();
     let reporter = Reporter::for_stderr(&asset.name);
@@ -144,6 +191,33 @@ pub fn run(
         crate::warn(warning);
     }
     Ok(installed)
+}
+
+/// The release commit the receipt records: the one GitHub's release attestation signed for the
+/// tag, else the one the tools lock recorded.
+///
+/// # Errors
+///
+/// When both exist and differ: the tag was moved after the project was locked.
+fn release_commit(
+    attested: Option<&str>,
+    locked: Option<&str>,
+    tag: &str,
+) -> Result<Option<String>, Failure> {
+    match (attested, locked) {
+        (Some(attested), Some(locked)) if !attested.eq_ignore_ascii_case(locked.trim()) => {
+            Err(Failure::new(format!(
+                "`{TOOLS_LOCK_FILE}` records commit {locked} for tag `{tag}`, but GitHub's release \
+                 attestation says the tag names {attested}"
+            ))
+            .hint(
+                "the tag was moved after the project was locked; if that is intended, run \
+                 `skillrig-mise lock` and review the change in version control",
+            ))
+        }
+        (Some(attested), _) => Ok(Some(attested.to_owned())),
+        (None, locked) => Ok(locked.map(str::to_owned)),
+    }
 }
 
 /// How many sibling version directories [`refuse_collisions`] reads at most.

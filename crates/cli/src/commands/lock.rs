@@ -14,6 +14,13 @@
 //! `install` then refuses any other bytes (see [`crate::commands::install`]), and `verify`
 //! reports an install whose asset differs from the lock.
 //!
+//! Unless the tool's attestations policy is `off`, each locked asset's GitHub attestations
+//! are fetched by its digest and verified as `install` verifies them (one request per asset,
+//! none warm; see [`crate::commands::attestations`]): each kind that verified adds
+//! `attestation:<kind>` to the asset's `vouchedBy`, an attestation that fails verification
+//! fails the lock, and under `required` so does an asset without one. A verified release
+//! attestation's tag commit is the lock's `releaseCommit`, which then costs no request.
+//!
 //! Which version a `mise.toml` entry resolves to follows mise: an exact version is itself;
 //! `latest` is the newest non-prerelease (inside the entry's `constraint` option); a numeric
 //! prefix (`1`, `1.7`) is the newest non-prerelease starting with it. Other requests (`ref:…`,
@@ -32,6 +39,7 @@ use releases::StreamRelease;
 use semver::Version;
 
 use crate::commands::assets::{self, SumsError};
+use crate::commands::attestations::{self, Settings};
 use crate::commands::origin::{self, Resolved};
 use crate::consumer::{TOOLS_LOCK_FILE, write_atomic};
 use crate::mise::{self, ToolEntry};
@@ -148,6 +156,7 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
         .map_err(Failure::usage)?;
         let resolved = origin::resolve_address(session, entry.address.clone(), &opts)?;
         let stream = resolved.stream()?;
+        let settings = Settings::of(session, &resolved, &opts)?;
         for request in &entry.versions {
             let Some(chosen) = resolve_request(&resolved, &stream, request) else {
                 report.notes.push(format!(
@@ -177,7 +186,7 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
                 }
                 continue;
             }
-            let locked = lock_release(session, &resolved, &entry, chosen)?;
+            let locked = lock_release(session, &resolved, &entry, &settings, chosen)?;
             report.lines.push(match previous {
                 None => format!("+ {}@{version}", entry.key),
                 Some(p) if *p == locked => format!("= {}@{version}", entry.key),
@@ -277,6 +286,7 @@ fn lock_release(
     session: &Session,
     resolved: &Resolved,
     entry: &ToolEntry,
+    settings: &Settings,
     chosen: StreamRelease<'_>,
 ) -> Result<LockedTool, Failure> {
     let release = chosen.release;
@@ -358,11 +368,21 @@ fn lock_release(
             },
         );
     }
+    let attested_commit = vouch_by_attestations(
+        session,
+        resolved,
+        settings,
+        &release.tag,
+        &mut locked_assets,
+    )?;
     let (owner, repo) = (resolved.address.owner(), resolved.address.repo());
-    let release_commit = session
-        .with_client(&host, |gh| gh.release_commit(owner, repo, &release.tag))
-        .map_err(|f| tracing::debug!("no release commit: {}", f.message()))
-        .ok();
+    let release_commit = match attested_commit {
+        Some(commit) => Some(commit),
+        None => session
+            .with_client(&host, |gh| gh.release_commit(owner, repo, &release.tag))
+            .map_err(|f| tracing::debug!("no release commit: {}", f.message()))
+            .ok(),
+    };
     let origin = if host == origin_meta::Host::github_com() {
         format!("{owner}/{repo}")
     } else {
@@ -376,4 +396,51 @@ fn lock_release(
         release_commit,
         assets: locked_assets,
     })
+}
+
+/// Verifies each locked asset's attestations by its digest, adding `attestation:<kind>` to
+/// its `vouchedBy` for every kind that verified. Returns the tag commit a verified release
+/// attestation names.
+///
+/// # Errors
+///
+/// As `install` would fail: an attestation that does not verify, or under `required` an
+/// asset without one or attestations that cannot be fetched.
+fn vouch_by_attestations(
+    session: &Session,
+    resolved: &Resolved,
+    settings: &Settings,
+    tag: &str,
+    assets: &mut BTreeMap<String, LockedAsset>,
+) -> Result<Option<String>, Failure> {
+    if !settings.enabled() {
+        return Ok(None);
+    }
+    let mut tag_commit: Option<String> = None;
+    for asset in assets.values_mut() {
+        let fetched = attestations::fetch(resolved, &asset.sha256);
+        let judged = attestations::judge(
+            session,
+            resolved,
+            settings,
+            tag,
+            &asset.name,
+            Some(&asset.sha256),
+            Some(fetched),
+        )?;
+        if judged.record.status == install::AttestationStatus::Unavailable {
+            // Already warned; the other assets' requests would fail the same way.
+            break;
+        }
+        if tag_commit.is_none() {
+            tag_commit = judged.tag_commit().map(str::to_owned);
+        }
+        for record in &judged.record.verified {
+            let vouch = format!("attestation:{}", record.kind);
+            if !asset.vouched_by.contains(&vouch) {
+                asset.vouched_by.push(vouch);
+            }
+        }
+    }
+    Ok(tag_commit)
 }

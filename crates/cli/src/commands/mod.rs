@@ -1,6 +1,7 @@
 //! The subcommands of `skillrig-mise`.
 
 pub mod assets;
+pub mod attestations;
 pub mod cache;
 pub mod install;
 pub mod list_versions;

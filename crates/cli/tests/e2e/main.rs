@@ -12,6 +12,7 @@
 // Tests tell the developer on stderr when they skip for lack of mise.
 #![allow(clippy::print_stderr)]
 
+mod attestations;
 mod demo;
 mod failures;
 mod lock;

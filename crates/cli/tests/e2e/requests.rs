@@ -1,6 +1,7 @@
 //! What a `mise install` costs in GitHub API requests, counted in the fake's log. The budget:
-//! one pinned tool cold at most 5 requests, five tools from an origin with about 140 releases
-//! and tags at most 14 (`docs/benchmarks.md` has the breakdown).
+//! one pinned tool cold at most 6 requests, five tools from an origin with about 140 releases
+//! and tags at most 19 (`docs/benchmarks.md` has the breakdown). Each includes one
+//! attestations lookup per tool (the default policy, `auto`).
 
 use testkit::{Cli, Listener, OriginBuilder, TokenSpec};
 
@@ -39,15 +40,15 @@ fn api_requests(world: &World) -> Vec<String> {
 }
 
 #[test]
-fn a_cold_install_of_one_pinned_tool_costs_at_most_five_api_requests() {
+fn a_cold_install_of_one_pinned_tool_costs_at_most_six_api_requests() {
     let Some(world) = busy_world() else { return };
     world.write_mise_toml("[tools]\n\"skillrig:acme/busy/tfc\" = \"1.7.0\"\n");
     world.install_ok();
     assert_eq!(world.run_tool("tfc"), "tfc 1.7.0");
     let requests = api_requests(&world);
-    // Two listing pages, the origin file, the asset and its checksums file.
+    // Two listing pages, the origin file, the asset, its checksums file and its attestations.
     assert!(
-        requests.len() <= 5,
+        requests.len() <= 6,
         "{} requests:\n{}",
         requests.len(),
         requests.join("\n")
@@ -55,7 +56,7 @@ fn a_cold_install_of_one_pinned_tool_costs_at_most_five_api_requests() {
 }
 
 #[test]
-fn five_tools_from_an_origin_with_140_releases_cost_at_most_14_api_requests() {
+fn five_tools_from_an_origin_with_140_releases_cost_at_most_19_api_requests() {
     let Some(world) = busy_world() else { return };
     world.write_mise_toml(
         "[tools]\n\"skillrig:acme/busy/jira\" = \"latest\"\n\"skillrig:acme/busy/tfc\" = \"1.7.0\"\n\
@@ -67,9 +68,15 @@ fn five_tools_from_an_origin_with_140_releases_cost_at_most_14_api_requests() {
     assert_eq!(world.run_tool("kube"), "kube 1.3.0");
     let requests = api_requests(&world);
     assert!(
-        requests.len() <= 14,
+        requests.len() <= 19,
         "{} requests:\n{}",
         requests.len(),
         requests.join("\n")
     );
+    // `auto` costs one request per tool, for the asset's digest.
+    let attestations = requests
+        .iter()
+        .filter(|r| r.contains("/attestations/"))
+        .count();
+    assert_eq!(attestations, 5, "{}", requests.join("\n"));
 }

@@ -35,6 +35,7 @@ fn receipt_records_the_install() {
             bin: "bin/tool".into(),
             bin_sha256: sha256(&bin),
             verified_by: vec![checksums(), DigestSource::GithubDigest],
+            attestations: None,
             installed_at: "2026-08-01T12:00:00Z".into(),
         }
     );
@@ -49,6 +50,42 @@ fn receipt_records_the_install() {
         serde_json::from_slice(&std::fs::read(&done.receipt_path).unwrap()).unwrap();
     assert_eq!(json["verified_by"][0]["kind"], "checksums-file");
     assert_eq!(json["verified_by"][1]["kind"], "github-digest");
+}
+
+#[test]
+fn receipt_records_what_the_caller_verified_about_attestations() {
+    let env = Env::new();
+    let bytes = gzip(&tar(&[Member::File("bin/tool", b"payload", 0o755)]));
+    let mut req = env.request("tool_1.2.3_linux_amd64.tar.gz", &bytes);
+    let attestations = install::Attestations {
+        policy: "required".into(),
+        status: install::AttestationStatus::Verified,
+        reason: None,
+        verified: vec![install::AttestationRecord {
+            kind: "release".into(),
+            predicate_type: "https://in-toto.io/attestation/release/v0.2".into(),
+            signer: "https://dotcom.releases.github.com".into(),
+            issuer: None,
+            instance: "github".into(),
+            signed_at: Some("2026-07-30T09:12:44Z".into()),
+            bundle_sha256: "ab".repeat(32),
+            tag_commit: Some("c".repeat(40)),
+        }],
+    };
+    req.receipt.attestations = Some(attestations.clone());
+    install::install(req, &bytes[..]).unwrap();
+    let receipt = install::read_receipt(env.install_path()).unwrap();
+    assert_eq!(receipt.attestations.as_ref(), Some(&attestations));
+    assert_eq!(
+        receipt.attestations.unwrap().tag_commit(),
+        Some("c".repeat(40).as_str())
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(install::receipt_path(env.install_path())).unwrap())
+            .unwrap();
+    assert_eq!(json["attestations"]["status"], "verified");
+    assert_eq!(json["attestations"]["verified"][0]["kind"], "release");
+    assert!(json["attestations"]["verified"][0].get("issuer").is_none());
 }
 
 #[test]

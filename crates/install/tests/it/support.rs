@@ -50,6 +50,7 @@ impl Env {
                 version: "1.2.3".into(),
                 tag: "1.2.3+tool".into(),
                 release_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                attestations: None,
             },
         );
         req.expected

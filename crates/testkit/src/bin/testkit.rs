@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use testkit::{
-    Asset, DownloadHost, FakeGitHub, RateLimits, Release, Repo, TokenSpec,
-    demo_origin_with_history, sha256_hex, vendor_demo_skills,
+    Asset, Attestation, DownloadHost, FakeGitHub, RateLimits, Release, Repo, TestSigstore,
+    TokenSpec, demo_origin_with_history, sha256_hex, vendor_demo_skills,
 };
 
 const USAGE: &str = "\
@@ -31,6 +31,10 @@ options:
   --downloads DIR        also serve DIR's files like GitHub's release downloads (a 302 to the
                          object path, then the bytes) at `downloads_url`; the plugin's helper
                          mirror for the demo and benchmarks (SKILLRIG_HELPER_BASE_URL)
+  --attest ROOT_FILE     attest every release of the served origins as GitHub would (a release
+                         attestation and build provenance from .github/workflows/release.yml)
+                         with a Sigstore instance made for this run; writes its trusted root to
+                         ROOT_FILE (for SKILLRIG_TRUSTED_ROOT)
   --info-file PATH       also write the JSON line to PATH (written last: poll for it)
 
 `testkit vendor DIR` vendors the demo origin's skills deploy-check and release-notes into the
@@ -69,6 +73,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut anonymous_limit = 60u32;
     let mut payload_mb = None;
     let mut downloads = None;
+    let mut attest = None;
     let value = |it: &mut std::slice::Iter<'_, String>, flag: &str| {
         it.next()
             .cloned()
@@ -90,6 +95,7 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             "--info-file" => info_file = Some(value(&mut it, arg)?),
             "--downloads" => downloads = Some(value(&mut it, arg)?),
+            "--attest" => attest = Some(value(&mut it, arg)?),
             "--payload-mb" => {
                 let mb: usize = value(&mut it, arg)?
                     .parse()
@@ -107,16 +113,27 @@ fn run(args: &[String]) -> Result<(), String> {
         anonymous: anonymous_limit,
         ..RateLimits::default()
     });
+    let mut repos = Vec::new();
     if demo {
         let origin = if public {
             demo_origin_with_history().public()
         } else {
             demo_origin_with_history()
         };
-        github.add_repo(origin.build());
+        repos.push(origin.build());
     }
     if let Some(mb) = payload_mb {
-        github.add_repo(payload_origin(mb)?);
+        repos.push(payload_origin(mb)?);
+    }
+    if let Some(path) = &attest {
+        let sigstore = TestSigstore::new();
+        for repo in &mut repos {
+            attest_releases(repo, &sigstore);
+        }
+        std::fs::write(path, sigstore.trusted_root_json()).map_err(|e| format!("{path}: {e}"))?;
+    }
+    for repo in repos {
+        github.add_repo(repo);
     }
     for t in &tokens {
         let (token, login) = t.split_once('=').unwrap_or((t, "demo"));
@@ -171,6 +188,46 @@ fn vendor(args: &[String]) -> Result<(), String> {
     }
     vendor_demo_skills(project);
     Ok(())
+}
+
+/// Signs, for every published release of `repo`, GitHub's release attestation over all its
+/// assets and SLSA build provenance from `.github/workflows/release.yml` at the tag.
+fn attest_releases(repo: &mut Repo, sigstore: &TestSigstore) {
+    let (owner, name) = (repo.owner.clone(), repo.name.clone());
+    let mut bundles = Vec::new();
+    for release in repo.releases.iter().filter(|r| !r.draft) {
+        let tag = &release.tag_name;
+        // The commit the tag names: from git for a git-backed origin, else the tag's.
+        let commit = repo
+            .git
+            .as_ref()
+            .and_then(|git| git.commit(tag))
+            .or_else(|| {
+                repo.tags
+                    .iter()
+                    .find(|t| &t.name == tag)
+                    .map(|t| t.commit_sha.clone())
+            })
+            .unwrap_or_else(|| sha256_hex(tag.as_bytes())[..40].to_owned());
+        let digests: Vec<(String, String)> = release
+            .assets
+            .iter()
+            .map(|a| (a.name.clone(), sha256_hex(&a.bytes)))
+            .collect();
+        let subjects: Vec<(&str, &str)> = digests
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_str()))
+            .collect();
+        bundles.push(sigstore.sign_release(&owner, &name, tag, &commit, &subjects));
+        bundles.push(sigstore.sign_provenance(
+            &format!("{owner}/{name}"),
+            ".github/workflows/release.yml",
+            &format!("refs/tags/{tag}"),
+            &subjects,
+        ));
+    }
+    repo.attestations
+        .extend(bundles.into_iter().map(Attestation::from_bundle));
 }
 
 /// The `acme/payload` origin: one release `1.0.0+big` of the CLI `big`, with a per-tool

@@ -50,6 +50,7 @@ impl Run<'_> {
             bin: None,
             binary: BinaryState::Unknown,
             verified_by: Vec::new(),
+            attestations: None,
         };
         let reinstall = reinstall_hint(address, Some(&info));
         let receipt_path = install::receipt_path(&located.path);
@@ -82,6 +83,7 @@ impl Run<'_> {
         info.tag = Some(receipt.tag.clone());
         info.bin = Some(receipt.bin.clone());
         info.verified_by = receipt.verified_by.clone();
+        info.attestations = receipt.attestations.clone();
         let reinstall = reinstall_hint(address, Some(&info));
 
         if let Some(collision) = collision(&receipt, address) {
@@ -295,6 +297,7 @@ mod tests {
             bin: bin.into(),
             bin_sha256: "0".repeat(64),
             verified_by: Vec::new(),
+            attestations: None,
             installed_at: "2026-01-01T00:00:00Z".into(),
         }
     }

@@ -12,10 +12,12 @@
 //!    in mise's installs directory (`$MISE_DATA_DIR/installs/skillrig-<owner>-<repo>-<tool>/`,
 //!    the highest version that satisfies the skill's constraint);
 //! 2. **untouched** — the binary named by the install receipt still hashes to the receipt's
-//!    `bin_sha256` ([`install::hash_file`]), and which sources verified the download at install
-//!    time (`verified_by`: checksums file, GitHub digest);
-//! 3. **provenance** — the release's commit (the receipt's `release_commit`, else the tag's
-//!    commit from the API) against the skill's locked `commit` (GitHub's compare API): the same
+//!    `bin_sha256` ([`install::hash_file`]), which sources verified the download at install
+//!    time (`verified_by`: checksums file, GitHub digest), and which GitHub attestations
+//!    verified then (`attestations`: release attestation, build provenance);
+//! 3. **provenance** — the release's commit (the tag commit of the release attestation
+//!    verified at install, else the receipt's `release_commit`, else the tag's commit from the
+//!    API) against the skill's locked `commit` (GitHub's compare API): the same
 //!    commit, the release an ancestor or a descendant of the locked commit, diverged, or
 //!    unrelated; and whether the skill's tree at the release commit
 //!    (`skills/<skill>`, as skillrig computes `treeSha`) equals the locked `treeSha`.
@@ -67,9 +69,15 @@
 //!                   "version": "2.10.0", "tag": "2.10.0+jira", "bin": "bin/jira",
 //!                   "binary": "intact",
 //!                   "verified_by": [{"kind": "checksums-file", "name": "jira_checksums.txt"},
-//!                                   {"kind": "github-digest"}]},
+//!                                   {"kind": "github-digest"}],
+//!                   "attestations": {"policy": "auto", "status": "verified", "verified": [
+//!                     {"kind": "release",
+//!                      "predicate_type": "https://in-toto.io/attestation/release/v0.2",
+//!                      "signer": "https://dotcom.releases.github.com", "instance": "github",
+//!                      "signed_at": "2026-07-30T09:12:44Z", "bundle_sha256": "<sha256>",
+//!                      "tag_commit": "<sha>"}]}},
 //!       "provenance": {"release_tag": "2.10.0+jira", "release_commit": "<sha>",
-//!                      "commit_from": "receipt", "locked_commit": "<sha>",
+//!                      "commit_from": "attestation", "locked_commit": "<sha>",
 //!                      "relation": "unrelated",
 //!                      "comparison": {"status": "unrelated", "ahead_by": 0, "behind_by": 0,
 //!                                     "merge_base": null},
@@ -84,6 +92,10 @@
 //!
 //! `install` is `null` when nothing is installed, `provenance` when it could not be
 //! established; `binary` is `intact`, `modified`, `missing` or `unknown` (no receipt);
+//! `install.attestations` is the receipt's record of the attestations check (its `status`
+//! is `verified`, `absent`, `unavailable` or `not-checked`, the fields are documented on
+//! [`install::Receipt`]), `null` for receipts written before attestations were checked;
+//! `commit_from` is `attestation` (the release attestation's tag commit), `receipt` or `tag`;
 //! `relation` is `same`, `release-is-ancestor`, `release-is-descendant`, `diverged` or
 //! `unrelated`; `tree` is `equal`, `differs` or `absent`.
 

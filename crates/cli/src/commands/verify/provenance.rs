@@ -33,16 +33,27 @@ impl Run<'_> {
             return None;
         }
         let (owner, repo) = (address.owner(), address.repo());
-        let recorded = receipt
-            .release_commit
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| is_object_id(c))
-            .map(str::to_owned);
+        // GitHub's release attestation (verified at install) names the tag's commit; else the
+        // commit the receipt recorded; else the tag's commit now, from the API.
+        let attested = receipt
+            .attestations
+            .as_ref()
+            .and_then(|a| a.tag_commit())
+            .map(|c| (c, CommitFrom::Attestation));
+        let recorded = attested
+            .or_else(|| {
+                receipt
+                    .release_commit
+                    .as_deref()
+                    .map(|c| (c, CommitFrom::Receipt))
+            })
+            .map(|(c, from)| (c.trim(), from))
+            .filter(|(c, _)| is_object_id(c))
+            .map(|(c, from)| (c.to_owned(), from));
         let skill_path = format!("skills/{skill}");
         let answer = self.session.with_client(address.host(), |gh| {
             let (commit, from) = match &recorded {
-                Some(commit) => (commit.clone(), CommitFrom::Receipt),
+                Some((commit, from)) => (commit.clone(), *from),
                 None => (gh.tag_commit(owner, repo, &receipt.tag)?, CommitFrom::Tag),
             };
             let comparison = gh.compare(owner, repo, &commit, locked_commit)?;

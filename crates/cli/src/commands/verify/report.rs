@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use install::DigestSource;
+use install::{AttestationStatus, Attestations, DigestSource};
 use releases::Comparison;
 use serde::Serialize;
 
@@ -215,12 +215,18 @@ pub struct InstallInfo {
     pub binary: BinaryState,
     /// What verified the download at install time (empty: unverified or no receipt).
     pub verified_by: Vec<DigestSource>,
+    /// What the GitHub attestations check found at install time, from the receipt (`None`:
+    /// no receipt, or one written before attestations were checked).
+    pub attestations: Option<Attestations>,
 }
 
 /// Where the release commit came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CommitFrom {
+    /// The tag's commit as GitHub's release attestation signed it, verified at install time
+    /// and recorded in the receipt.
+    Attestation,
     /// The receipt's `release_commit`, recorded at install time.
     Receipt,
     /// The tag's commit now, from the API (older receipts have none).
@@ -454,9 +460,15 @@ fn write_tool(out: &mut String, tool: &ToolReport) {
             out,
             "{pad}binary: {bin} {state}; verified at install by {sources}"
         );
+        let _ = writeln!(
+            out,
+            "{pad}attestations: {}",
+            attestations_line(install.attestations.as_ref())
+        );
     }
     if let Some(p) = &tool.provenance {
         let from = match p.commit_from {
+            CommitFrom::Attestation => "commit GitHub's release attestation names",
             CommitFrom::Receipt => "commit recorded in the receipt",
             CommitFrom::Tag => "commit the tag points at",
         };
@@ -489,6 +501,44 @@ fn write_tool(out: &mut String, tool: &ToolReport) {
         );
     }
     write_findings(out, &tool.findings, pad);
+}
+
+/// What the attestations check found at install time, on one line.
+fn attestations_line(found: Option<&Attestations>) -> String {
+    let Some(found) = found else {
+        return "not recorded (installed by an earlier skillrig-mise)".to_owned();
+    };
+    let policy = &found.policy;
+    let reason = found
+        .reason
+        .as_deref()
+        .map(|r| format!(": {r}"))
+        .unwrap_or_default();
+    match found.status {
+        AttestationStatus::Verified => {
+            let each: Vec<String> = found
+                .verified
+                .iter()
+                .map(|a| {
+                    let mut line = format!("{} signed by {}", a.kind, a.signer);
+                    if let Some(at) = &a.signed_at {
+                        let _ = write!(line, " at {at}");
+                    }
+                    if let Some(commit) = &a.tag_commit {
+                        let _ = write!(line, ", tag commit {}", short(commit));
+                    }
+                    line
+                })
+                .collect();
+            format!("verified at install ({policy}): {}", each.join("; "))
+        }
+        AttestationStatus::Absent => format!("none published ({policy})"),
+        AttestationStatus::Unavailable => {
+            format!("could not be fetched at install ({policy}){reason}")
+        }
+        AttestationStatus::NotChecked => format!("not checked ({policy}){reason}"),
+        AttestationStatus::Unknown => format!("recorded by a newer skillrig-mise ({policy})"),
+    }
 }
 
 fn write_findings(out: &mut String, findings: &[Finding], pad: &str) {
