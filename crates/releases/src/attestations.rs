@@ -99,12 +99,14 @@ impl GitHub {
         digest: &str,
     ) -> Result<Vec<AttestationBundle>, Error> {
         let inner = &self.inner;
+        // The digest goes in as `sha256:<hex>` with a literal colon, as gh sends it (a colon
+        // is allowed in a path segment); it is checked to be exactly that first.
         let first = format!(
             "{}/repos/{}/{}/attestations/{}?per_page=100",
             self.api_url(),
             encode_segment(owner),
             encode_segment(repo),
-            encode_segment(digest)
+            digest
         );
         let valid = digest
             .strip_prefix("sha256:")

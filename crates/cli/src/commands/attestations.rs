@@ -6,7 +6,8 @@
 //!
 //! One rule, [`resolve_policy`]: the tool's `attestations` option, else the origin's
 //! `[[binaries]]` entry, else `attestations` in `hosts.toml` (the host's table, then
-//! `[default]`; the user's file over the system-wide one), else `auto`. The signer-workflow
+//! `[default]`; the user's file over the system-wide one), else `auto`; the origin's entry
+//! cannot lower a `required` from `hosts.toml`. The signer-workflow
 //! pattern comes from the option, else the `[[binaries]]` entry; GitHub Enterprise's release
 //! signer from the host's table in `hosts.toml`.
 //!
@@ -60,7 +61,10 @@ impl std::fmt::Display for PolicySource {
     }
 }
 
-/// The one precedence rule: option > metadata > hosts.toml > `auto`.
+/// The one precedence rule: option > metadata > hosts.toml > `auto`, except that the origin's
+/// metadata cannot lower a `required` that this machine's `hosts.toml` sets: the origin is a
+/// remote party, and a fleet that requires attestations must not be talked out of it by the
+/// repository it installs from. (The user's own option still decides for their project.)
 pub fn resolve_policy(
     option: Option<Policy>,
     metadata: Option<(Policy, SpecSource)>,
@@ -70,6 +74,9 @@ pub fn resolve_policy(
         return (policy, PolicySource::Option);
     }
     if let Some((policy, file)) = metadata {
+        if hosts_toml == Some(Policy::Required) && policy != Policy::Required {
+            return (Policy::Required, PolicySource::HostsToml);
+        }
         return (policy, PolicySource::Metadata(file));
     }
     if let Some(policy) = hosts_toml {
@@ -296,8 +303,13 @@ mod tests {
             (Policy::Required, PolicySource::Option)
         );
         assert_eq!(
-            resolve_policy(None, meta, Some(Policy::Required)),
+            resolve_policy(None, meta, Some(Policy::Auto)),
             (Policy::Off, PolicySource::Metadata(SpecSource::OriginToml))
+        );
+        // The origin cannot lower the machine's `required`.
+        assert_eq!(
+            resolve_policy(None, meta, Some(Policy::Required)),
+            (Policy::Required, PolicySource::HostsToml)
         );
         assert_eq!(
             resolve_policy(None, None, Some(Policy::Required)),

@@ -58,7 +58,7 @@ fn one_request_cold_none_warm() {
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(
         requests[0].path,
-        format!("/repos/acme/tools/attestations/sha256%3A{}", hex("a"))
+        format!("/repos/acme/tools/attestations/sha256:{}", hex("a"))
     );
     assert_eq!(requests[0].query, "per_page=100");
     assert!(requests[0].authorized);
