@@ -3,7 +3,7 @@
 //! host decides who GitHub's signers are (see [`release_signer_for`] and
 //! [`actions_issuer_for`]).
 
-use crate::kind::AssetDigest;
+use crate::digest::AssetDigest;
 
 /// On github.com, GitHub signs release attestations with a certificate for this URI and
 /// no GitHub Actions claims.

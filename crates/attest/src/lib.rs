@@ -40,6 +40,7 @@
 //! `cc` crate (a C compiler is needed; no cmake, no bindgen on Linux x86_64/aarch64, macOS
 //! and Windows MSVC, whose bindings are pre-generated).
 
+mod digest;
 mod error;
 mod expect;
 mod kind;
@@ -47,12 +48,13 @@ mod policy;
 mod roots;
 mod verify;
 
+pub use digest::AssetDigest;
 pub use error::Error;
 pub use expect::{
     Expected, GITHUB_COM_ACTIONS_ISSUER, GITHUB_COM_RELEASE_SIGNER, actions_issuer_for,
     release_signer_for, workflow_matches,
 };
-pub use kind::{AssetDigest, Instance, Kind, RELEASE_PREDICATE_PREFIX, SLSA_PROVENANCE_V1};
+pub use kind::{Instance, Kind, RELEASE_PREDICATE_PREFIX, SLSA_PROVENANCE_V1};
 pub use policy::{Assessment, Policy, UnknownPolicy, assess};
 pub use roots::{ENV_TRUSTED_ROOT, TrustRoots};
 pub use verify::{Signed, Verified, bundle_sha256, verify_bundle, verify_signature};

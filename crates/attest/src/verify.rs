@@ -20,11 +20,10 @@ use sha2::{Digest as _, Sha256};
 use sigstore_verify::types::{ArtifactDigest, Bundle, HashAlgorithm, SignatureContent};
 use sigstore_verify::{CertificateError, Error as SvError, TimestampError, TransparencyLogError};
 
+use crate::digest::{Algorithm, AssetDigest};
 use crate::error::{Error, one_line};
 use crate::expect::{Expected, signer_workflow_of, workflow_matches};
-use crate::kind::{
-    Algorithm, AssetDigest, Instance, Kind, RELEASE_PREDICATE_PREFIX, SLSA_PROVENANCE_V1,
-};
+use crate::kind::{Instance, Kind, RELEASE_PREDICATE_PREFIX, SLSA_PROVENANCE_V1};
 use crate::roots::{Root, TrustRoots};
 
 /// What the Sigstore layer established about a bundle: it is signed, by a certificate

@@ -22,21 +22,18 @@
 //!
 //! The same server runs standalone for scripts: `cargo run -p testkit -- serve --demo`.
 
-pub mod attestations;
 pub mod downloads;
 pub mod git;
 mod http;
 pub mod model;
 pub mod origin;
-mod provenance;
 pub mod server;
 pub mod sigstore;
 pub mod tls;
 
-pub use attestations::Attestation;
 pub use downloads::DownloadHost;
 pub use git::GitRepo;
-pub use model::{Asset, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
+pub use model::{Asset, Attestation, Grant, Release, Repo, Tag, TokenSpec, sha256_hex};
 pub use origin::{
     Checksums, Cli, CutFrom, DEMO_SKILLS, Described, OriginBuilder, TagStyle, demo_origin,
     demo_origin_with_history, provenance_origin, tar_gz, vendor_demo_skills,

@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::git::GitRepo;
@@ -31,7 +34,7 @@ pub struct Repo {
     /// `git/trees`); without it those endpoints answer 404 and tags point at made-up commits.
     pub git: Option<GitRepo>,
     /// Artifact attestations kept for the repository (see [`crate::attestations`]).
-    pub attestations: Vec<crate::attestations::Attestation>,
+    pub attestations: Vec<Attestation>,
     /// Whether the attestations API inlines each `bundle` (API version 2022-11-28) or gives
     /// only its `bundle_url` (default true).
     pub inline_bundles: bool,
@@ -270,5 +273,49 @@ impl TokenSpec {
             Grant::Owner(o) => o.eq_ignore_ascii_case(owner),
             Grant::Repo(o, r) => o.eq_ignore_ascii_case(owner) && r.eq_ignore_ascii_case(repo),
         })
+    }
+}
+
+/// An attestation a repository keeps: a Sigstore bundle and the subjects it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attestation {
+    /// The bundle, JSON.
+    pub bundle: Vec<u8>,
+    /// Its in-toto subjects' digests, `sha256:<hex>` (what the API is queried by).
+    pub subjects: Vec<String>,
+    /// Its predicate type.
+    pub predicate_type: String,
+}
+
+impl Attestation {
+    /// An attestation for `bundle`, its subjects and predicate read from its DSSE statement
+    /// (as GitHub does when an attestation is stored).
+    ///
+    /// # Panics
+    ///
+    /// If the bundle has no readable in-toto statement (a test bug).
+    pub fn from_bundle(bundle: Vec<u8>) -> Attestation {
+        let json: Value = serde_json::from_slice(&bundle).expect("bundle JSON");
+        let payload = json["dsseEnvelope"]["payload"]
+            .as_str()
+            .expect("a DSSE bundle");
+        let statement: Value =
+            serde_json::from_slice(&STANDARD.decode(payload).expect("base64 payload"))
+                .expect("an in-toto statement");
+        let subjects = statement["subject"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["digest"]["sha256"].as_str())
+            .map(|hex| format!("sha256:{hex}"))
+            .collect();
+        Attestation {
+            bundle,
+            subjects,
+            predicate_type: statement["predicateType"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        }
     }
 }

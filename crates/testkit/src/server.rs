@@ -37,6 +37,9 @@ use base64::Engine as _;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod attestations;
+mod provenance;
+
 use crate::http::{self, Delivery, Request, Response};
 use crate::model::{Release, Repo, TokenSpec, sha256_hex};
 
@@ -289,7 +292,7 @@ impl FakeGitHub {
     /// Stores an attestation bundle (JSON) in `owner/repo`, findable by its subjects'
     /// sha256 digests.
     pub fn add_attestation(&self, owner: &str, repo: &str, bundle: Vec<u8>) {
-        let attestation = crate::attestations::Attestation::from_bundle(bundle);
+        let attestation = crate::model::Attestation::from_bundle(bundle);
         self.update_repo(owner, repo, |r| r.attestations.push(attestation));
     }
 
@@ -930,7 +933,7 @@ fn repo_route(
         ["git", "ref", "tags", tag @ ..] if !tag.is_empty() => {
             let tag = decode_joined(tag);
             if let Some(git) = &repo.git {
-                return crate::provenance::tag_ref(ctx, repo, git, &tag);
+                return provenance::tag_ref(ctx, repo, git, &tag);
             }
             match repo.tags.iter().find(|t| t.name == tag) {
                 Some(t) => ctx.json_ok(&json!({
@@ -940,20 +943,18 @@ fn repo_route(
                 None => Response::message(404, "Not Found"),
             }
         }
-        ["git", "tags", sha] => git_only(repo, |git| {
-            crate::provenance::tag_object(ctx, repo, git, sha)
-        }),
+        ["git", "tags", sha] => git_only(repo, |git| provenance::tag_object(ctx, repo, git, sha)),
         ["git", "trees", rest @ ..] if !rest.is_empty() => git_only(repo, |git| {
-            crate::provenance::tree(ctx, repo, git, &decode_joined(rest))
+            provenance::tree(ctx, repo, git, &decode_joined(rest))
         }),
         ["commits", rest @ ..] if !rest.is_empty() => git_only(repo, |git| {
-            crate::provenance::commit(ctx, repo, git, &decode_joined(rest))
+            provenance::commit(ctx, repo, git, &decode_joined(rest))
         }),
         ["compare", rest @ ..] if !rest.is_empty() => git_only(repo, |git| {
-            crate::provenance::compare(ctx, repo, git, &decode_joined(rest))
+            provenance::compare(ctx, repo, git, &decode_joined(rest))
         }),
         ["contents", file_path @ ..] => contents(ctx, repo, file_path, accept),
-        ["attestations", digest] => crate::attestations::list(ctx, repo, digest),
+        ["attestations", digest] => attestations::list(ctx, repo, digest),
         _ => Response::message(404, "Not Found"),
     }
 }
@@ -1095,7 +1096,7 @@ fn storage(inner: &Inner, state: &mut State, req: &Request, path: &str) -> Respo
             .repos
             .get(&(owner.to_lowercase(), name.to_lowercase()))
         {
-            Some(repo) => crate::attestations::download(repo, index.unwrap_or(usize::MAX)),
+            Some(repo) => attestations::download(repo, index.unwrap_or(usize::MAX)),
             None => Response::new(404),
         };
     }

@@ -1,5 +1,5 @@
 //! GitHub's artifact attestations API for the fake: what a repository keeps
-//! ([`Attestation`]), `GET /repos/{o}/{r}/attestations/{subject_digest}`, and the storage
+//! ([`crate::Attestation`]), `GET /repos/{o}/{r}/attestations/{subject_digest}`, and the storage
 //! host's `bundle_url` downloads.
 //!
 //! | request | answer (API version 2022-11-28 shapes) |
@@ -11,56 +11,12 @@
 //! [`Repo::inline_bundles`] off, as newer API versions answer.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::Ctx;
 use crate::http::{self, Response};
-use crate::model::Repo;
-use crate::server::Ctx;
-
-/// An attestation a repository keeps: a Sigstore bundle and the subjects it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attestation {
-    /// The bundle, JSON.
-    pub bundle: Vec<u8>,
-    /// Its in-toto subjects' digests, `sha256:<hex>` (what the API is queried by).
-    pub subjects: Vec<String>,
-    /// Its predicate type.
-    pub predicate_type: String,
-}
-
-impl Attestation {
-    /// An attestation for `bundle`, its subjects and predicate read from its DSSE statement
-    /// (as GitHub does when an attestation is stored).
-    ///
-    /// # Panics
-    ///
-    /// If the bundle has no readable in-toto statement (a test bug).
-    pub fn from_bundle(bundle: Vec<u8>) -> Attestation {
-        let json: Value = serde_json::from_slice(&bundle).expect("bundle JSON");
-        let payload = json["dsseEnvelope"]["payload"]
-            .as_str()
-            .expect("a DSSE bundle");
-        let statement: Value =
-            serde_json::from_slice(&STANDARD.decode(payload).expect("base64 payload"))
-                .expect("an in-toto statement");
-        let subjects = statement["subject"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| s["digest"]["sha256"].as_str())
-            .map(|hex| format!("sha256:{hex}"))
-            .collect();
-        Attestation {
-            bundle,
-            subjects,
-            predicate_type: statement["predicateType"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        }
-    }
-}
+use crate::model::{Attestation, Repo};
 
 /// `GET /repos/{o}/{r}/attestations/{digest}`.
 pub(crate) fn list(ctx: &Ctx<'_>, repo: &Repo, digest: &str) -> Response {

@@ -13,10 +13,10 @@
 
 use serde_json::{Value, json};
 
+use super::Ctx;
 use crate::git::GitRepo;
 use crate::http::Response;
 use crate::model::Repo;
-use crate::server::Ctx;
 
 fn api(ctx: &Ctx<'_>, repo: &Repo) -> String {
     format!("{}/repos/{}/{}", ctx.base, repo.owner, repo.name)
