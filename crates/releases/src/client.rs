@@ -70,7 +70,11 @@ pub(crate) struct Counters {
 }
 
 pub(crate) struct Inner {
-    agent: Agent,
+    /// Built on the first request, with the trusted roots: loading them reads every file of
+    /// `SSL_CERT_DIR` (about 8 ms for Debian's `/etc/ssl/certs`), so a run served entirely
+    /// from the cache (most `list-versions` calls) never pays for it.
+    agent: std::sync::OnceLock<Result<Agent, (std::path::PathBuf, String)>>,
+    make_agent: Box<dyn Fn() -> Result<Agent, Error> + Send + Sync>,
     host: Host,
     pub(crate) api_url: String,
     pub(crate) api_origin: Origin,
@@ -160,17 +164,22 @@ impl GitHub {
             Some(p) => Some(ureq::Proxy::new(p).map_err(|_| Error::InvalidProxy)?),
             None => None,
         };
-        let config = Agent::config_builder()
-            // Statuses are classified here, and redirects followed by hand (token scoping).
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .proxy(proxy)
-            .tls_config(crate::tls::config(&cfg.trust)?)
-            .user_agent(cfg.user_agent.as_str())
-            .timeout_resolve(Some(cfg.timeouts.connect))
-            .timeout_connect(Some(cfg.timeouts.connect))
-            .timeout_per_read(Some(cfg.timeouts.read))
-            .build();
+        let (trust, user_agent, timeouts) =
+            (cfg.trust.clone(), cfg.user_agent.clone(), cfg.timeouts);
+        let make_agent = move || -> Result<Agent, Error> {
+            let config = Agent::config_builder()
+                // Statuses are classified here, and redirects followed by hand (token scoping).
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .proxy(proxy.clone())
+                .tls_config(crate::tls::config(&trust)?)
+                .user_agent(user_agent.as_str())
+                .timeout_resolve(Some(timeouts.connect))
+                .timeout_connect(Some(timeouts.connect))
+                .timeout_per_read(Some(timeouts.read))
+                .build();
+            Ok(Agent::new_with_config(config))
+        };
         let cache =
             cfg.cache_dir
                 .as_deref()
@@ -195,7 +204,8 @@ impl GitHub {
             .map_or_else(|| "anonymous".to_owned(), Credential::identity);
         Ok(GitHub {
             inner: Arc::new(Inner {
-                agent: Agent::new_with_config(config),
+                agent: std::sync::OnceLock::new(),
+                make_agent: Box::new(make_agent),
                 host: cfg.host,
                 api_url,
                 api_origin,
@@ -619,15 +629,32 @@ impl Inner {
             .flatten()
     }
 
+    /// The HTTP agent, built on first use (see [`Inner::agent`]'s field).
+    fn agent(&self) -> Result<&Agent, Failure> {
+        let built = self.agent.get_or_init(|| {
+            (self.make_agent)().map_err(|e| match e {
+                Error::TrustRoots { path, reason } => (path, reason),
+                other => (std::path::PathBuf::new(), other.to_string()),
+            })
+        });
+        built.as_ref().map_err(|(path, reason)| Failure {
+            retry: Retry::Never,
+            error: Error::TrustRoots {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+        })
+    }
+
     /// Sends one GET. GitHub's API headers (and the token) go only to the API origin.
     pub(crate) fn send(
         &self,
         url: &str,
         accept: &str,
         extra: &[(&str, String)],
-    ) -> Result<Response<Body>, ureq::Error> {
-        let mut req = self
-            .agent
+    ) -> Result<Response<Body>, Failure> {
+        let agent = self.agent()?;
+        let mut req = agent
             .get(url)
             .header("Accept", accept)
             .header("User-Agent", self.user_agent.as_str());
@@ -635,7 +662,7 @@ impl Inner {
             req = req.header("X-GitHub-Api-Version", API_VERSION);
             if let Some(c) = &self.credential {
                 let mut value = HeaderValue::from_str(&format!("Bearer {}", c.expose()))
-                    .map_err(|e| ureq::Error::Http(e.into()))?;
+                    .map_err(|e| transport_failure(url, ureq::Error::Http(e.into())))?;
                 // Keeps the value out of `Debug` output of the request.
                 value.set_sensitive(true);
                 req = req.header("Authorization", value);
@@ -646,7 +673,7 @@ impl Inner {
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(url = %redact(url), "GET");
-        req.call()
+        req.call().map_err(|e| transport_failure(url, e))
     }
 
     /// GET with retries; the body is read into memory. Statuses outside `pass` become errors.
@@ -754,9 +781,7 @@ impl Inner {
         accept: &str,
         extra: &[(&str, String)],
     ) -> Result<Fetched, Failure> {
-        let mut resp = self
-            .send(url, accept, extra)
-            .map_err(|e| transport_failure(url, e))?;
+        let mut resp = self.send(url, accept, extra)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let limit = if status >= 400 {

@@ -35,7 +35,7 @@ use ureq::http::Response;
 
 use crate::client::{
     Attempts, Ctx, Failure, Fetched, GitHub, Inner, MAX_REDIRECTS, Retry, content_length,
-    is_redirect, transport_failure,
+    is_redirect,
 };
 use crate::error::Error;
 use crate::model::AssetInfo;
@@ -330,9 +330,7 @@ fn open(inner: &Inner, asset: &AssetInfo, from: u64) -> Result<Opened, Failure> 
     let extra = range.as_deref().unwrap_or(&[]);
     let mut current = asset.api_url.clone();
     for _ in 0..=MAX_REDIRECTS {
-        let mut resp = inner
-            .send(&current, ACCEPT_OCTET, extra)
-            .map_err(|e| transport_failure(&current, e))?;
+        let mut resp = inner.send(&current, ACCEPT_OCTET, extra)?;
         let status = resp.status().as_u16();
         if status == 206 && from > 0 {
             let total = content_range_total(resp.headers(), from).ok_or_else(|| {
