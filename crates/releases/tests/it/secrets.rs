@@ -68,10 +68,19 @@ fn the_token_never_reaches_cache_files_errors_or_logs() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    // The process-wide default, not a scoped `with_default`: tracing caches each callsite's
+    // interest globally, decided by the first thread that reaches it. A sibling test thread
+    // (no subscriber) reaching the client's `GET` event first cached "never" and this test saw
+    // no logs (about one full run in four). With a global default every thread decides
+    // "always", and the sibling tests' logs are checked for the token too. Only this test in
+    // the binary sets it; the rebuild covers callsites registered before it was set.
+    tracing::subscriber::set_global_default(subscriber)
+        .expect("only this test sets the global subscriber");
+    tracing::callsite::rebuild_interest_cache();
 
     let mut errors: Vec<Error> = Vec::new();
     let gh = client(&github, Some(dir.path()));
-    tracing::subscriber::with_default(subscriber, || {
+    {
         // Successful paths: listing, metadata, a download, revalidation.
         let listing = gh.list_releases("acme", "tools").unwrap();
         gh.file("acme", "tools", "index.json", None).unwrap();
@@ -155,7 +164,7 @@ fn the_token_never_reaches_cache_files_errors_or_logs() {
                 .list_releases("acme", "tools")
                 .unwrap_err(),
         );
-    });
+    }
     assert_eq!(errors.len(), 8);
 
     for err in &errors {
