@@ -111,6 +111,32 @@ pub struct Probes {
     pub repo: Option<Probe>,
     /// `GET /repos/{owner}/{repo}/releases?per_page=1`.
     pub releases: Option<Probe>,
+    /// Probes that got no answer at all (host unreachable, TLS refused, an unusable API URL
+    /// or `SSL_CERT_FILE`): each a problem, since an install would fail the same way.
+    pub unanswered: Vec<Unanswered>,
+}
+
+/// A probe the host never answered, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unanswered {
+    /// The request, e.g. `GET /user`; `None` when no request could be made at all (an unusable
+    /// API URL, proxy or `SSL_CERT_FILE`).
+    pub request: Option<String>,
+    /// Why, as an install would say it (no token in it).
+    pub message: String,
+    /// What to do, if the error says.
+    pub hint: Option<String>,
+}
+
+impl Unanswered {
+    fn new(request: Option<String>, error: &Error) -> Unanswered {
+        let failure = crate::report::Failure::from_error(error);
+        Unanswered {
+            request,
+            message: failure.message().to_owned(),
+            hint: failure.hints().first().cloned(),
+        }
+    }
 }
 
 impl Probes {
@@ -142,28 +168,27 @@ pub fn client(env: &Env, resolver: &Resolver, resolution: &Resolution) -> Result
 }
 
 /// Runs the probes for `resolution`'s host. A transport failure (host unreachable) leaves the
-/// probe empty and is returned as a note for the report.
+/// probe empty and is recorded in [`Probes::unanswered`].
 pub fn probe(
     env: &Env,
     resolver: &Resolver,
     resolution: &Resolution,
     repo: Option<&RepoRef>,
-) -> (Probes, Vec<String>) {
-    let mut notes = Vec::new();
+) -> Probes {
+    let mut unanswered = Vec::new();
     let client = match client(env, resolver, resolution) {
         Ok(client) => client,
         Err(e) => {
-            notes.push(crate::report::Failure::from_error(&e).message().to_owned());
-            return (Probes::default(), notes);
+            return Probes {
+                unanswered: vec![Unanswered::new(None, &e)],
+                ..Probes::default()
+            };
         }
     };
     let mut run = |path: &str| match client.probe(path) {
         Ok(p) => Some(p),
         Err(e) => {
-            notes.push(format!(
-                "GET {path}: {}",
-                crate::report::Failure::from_error(&e).message()
-            ));
+            unanswered.push(Unanswered::new(Some(format!("GET {path}")), &e));
             None
         }
     };
@@ -180,7 +205,8 @@ pub fn probe(
         probes.repo = run(&base);
         probes.releases = run(&format!("{base}/releases?per_page=1"));
     }
-    (probes, notes)
+    probes.unanswered = unanswered;
+    probes
 }
 
 /// How serious a finding is.
@@ -242,6 +268,8 @@ pub enum Cause {
     RepoMissing,
     /// An unexpected status.
     Unexpected,
+    /// A probe got no answer (host unreachable, TLS refused, unusable API URL or trust roots).
+    NoAnswer,
 }
 
 impl Cause {
@@ -265,6 +293,7 @@ impl Cause {
             Cause::RateLimited => "rate-limited",
             Cause::RepoMissing => "repo-missing",
             Cause::Unexpected => "unexpected-status",
+            Cause::NoAnswer => "no-answer",
         }
     }
 }
@@ -378,6 +407,25 @@ pub fn diagnose(res: &Resolution, repo: Option<&RepoRef>, probes: &Probes) -> Di
             Some(report::add_token_hint(res)),
         ),
         None => {} // explained together with the repo probe below
+    }
+
+    // One problem for all unanswered probes: an unreachable host fails each of them the same
+    // way (their messages differ only in the URL), so the first one speaks for the rest.
+    if let Some(first) = probes.unanswered.first() {
+        let mut message = match &first.request {
+            None => format!("cannot ask {host} anything: {}", first.message),
+            Some(request) => format!("{request} to {host} failed: {}", first.message),
+        };
+        let more = probes.unanswered.len() - 1;
+        if more > 0 {
+            message.push_str(&format!(" (and {more} more request(s))"));
+        }
+        d.push(
+            Severity::Problem,
+            Cause::NoAnswer,
+            message,
+            first.hint.clone(),
+        );
     }
 
     if let Some(Error::RateLimited {

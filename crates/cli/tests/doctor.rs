@@ -25,6 +25,16 @@ impl Doctor {
 
     /// Runs `skillrig-auth doctor --repo acme/tools` with `token` in GITHUB_TOKEN (if any).
     fn run(&self, token: Option<&str>, extra: &[&str]) -> (i32, String) {
+        self.run_with(token, extra, &[])
+    }
+
+    /// As [`Doctor::run`], with `vars` set last (overriding the defaults).
+    fn run_with(
+        &self,
+        token: Option<&str>,
+        extra: &[&str],
+        vars: &[(&str, &str)],
+    ) -> (i32, String) {
         let home = self.home.path();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_skillrig-auth"));
         cmd.args(["doctor", "--repo", "acme/tools"])
@@ -38,6 +48,7 @@ impl Doctor {
         if let Some(token) = token {
             cmd.env("GITHUB_TOKEN", token);
         }
+        cmd.envs(vars.iter().copied());
         let out: Output = cmd.output().unwrap();
         let text = format!(
             "{}{}",
@@ -209,6 +220,51 @@ fn the_anonymous_limit_is_the_servers_with_the_shared_reset_format() {
             .contains(&util::time::format_utc(reset)),
         "{json}"
     );
+}
+
+#[test]
+fn a_host_that_never_answers_is_a_problem_not_a_healthy_report() {
+    let doctor = Doctor::new();
+    // Nothing listens on port 1: every probe fails, and one finding speaks for them.
+    let (code, text) = doctor.run_with(
+        Some(GOOD),
+        &["--json"],
+        &[("SKILLRIG_GITHUB_API_URL", "http://127.0.0.1:1")],
+    );
+    assert_eq!(code, 1, "{text}");
+    let json: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(json["healthy"], false, "{text}");
+    let unanswered: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["cause"] == "no-answer")
+        .collect();
+    assert_eq!(unanswered.len(), 1, "{text}");
+    let message = unanswered[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("GET /user to github.com failed:")
+            && message.ends_with("(and 3 more request(s))"),
+        "{message}"
+    );
+
+    // Trust roots that cannot be used: every request fails before it is sent.
+    let (code, text) = doctor.run_with(Some(GOOD), &[], &[("SSL_CERT_FILE", "/dev/null")]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("to github.com failed:") && text.contains("SSL_CERT_FILE"),
+        "{text}"
+    );
+
+    // An API URL no client can use: nothing can be asked.
+    let (code, text) = doctor.run_with(
+        Some(GOOD),
+        &[],
+        &[("SKILLRIG_GITHUB_API_URL", "ftp://127.0.0.1")],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("cannot ask github.com anything:"), "{text}");
+    assert_eq!(doctor.github.requests().len(), 0, "{text}");
 }
 
 #[test]
