@@ -152,6 +152,30 @@ fn option_values_have_one_spelling_and_unknown_options_are_named() {
 }
 
 #[test]
+fn help_lists_every_tool_option_and_address_hints_offer_only_accepted_forms() {
+    let world = World::new();
+    let out = world.run(&["--help"]);
+    let text = output(&out);
+    assert!(out.status.success(), "{text}");
+    for (key, _) in skillrig_cli::options::KNOWN {
+        assert!(
+            text.contains(&format!("  {key}: ")),
+            "--help omits `{key}`: {text}"
+        );
+    }
+
+    // The bare form is refused for mise tools, so the address hint must not offer it.
+    let dir = world.install_dir("jira", "1.0.0").display().to_string();
+    let out = world.run(&["install", "acme/jira", "1.0.0", "--install-path", &dir]);
+    let text = output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("<owner>/<repo>/<bin>") && !text.contains("bare") && !text.contains("origin"),
+        "{text}"
+    );
+}
+
+#[test]
 fn an_install_path_that_is_no_dedicated_directory_is_refused_before_anything_is_written() {
     let world = World::new();
     let home = world.path("home").display().to_string();

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `<owner>/<repo>/<bin>` | binary `<bin>` released from `github.com/<owner>/<repo>` |
 //! | `<host>/<owner>/<repo>/<bin>` | the same on a GitHub Enterprise host (the first part contains `.` or `:`, or is `localhost`) |
-//! | `<bin>` | bare name; the repository comes from the per-tool `origin` option or `SKILLRIG_ORIGIN` |
+//! | `<bin>` | bare name, resolved against an origin the caller supplies (a skill's `requires` names its own origin's CLIs this way); never a mise tool name, where every origin's `<bin>` would share one install directory |
 //!
 //! An origin value is `[<host>/]<owner>/<repo>[@<ref>]`, the grammar the skillrig CLI writes
 //! into `.skillrig/config.toml` (plus an optional host). The `@<ref>` selects the branch or tag
@@ -24,8 +24,8 @@ use std::fmt;
 use crate::host::{Host, HostError};
 
 /// Accepted tool-address forms, shown as a hint under every address error.
-const TOOL_FORMS: &str = "accepted forms: `<owner>/<repo>/<bin>`, `<host>/<owner>/<repo>/<bin>`, \
-     or a bare `<bin>` with the `origin` tool option (or SKILLRIG_ORIGIN) set to `<owner>/<repo>[@<ref>]`";
+const TOOL_FORMS: &str =
+    "accepted forms: `<owner>/<repo>/<bin>`, or `<host>/<owner>/<repo>/<bin>` on GitHub Enterprise";
 
 /// Accepted origin forms, shown as a hint under every origin error.
 const ORIGIN_FORMS: &str =
@@ -163,13 +163,13 @@ pub struct ToolAddress {
 }
 
 impl ToolAddress {
-    /// Parses mise's `ctx.tool` together with the origin setting for bare names.
+    /// Parses a tool address together with an origin for bare names.
     ///
-    /// `origin` is the per-tool `origin` option, else `SKILLRIG_ORIGIN`; a blank value counts
-    /// as unset. It is required for a bare `<bin>` and otherwise consulted only for its ref:
-    /// when it names the same repository as a full address, its `@<ref>` is kept. In the full
-    /// forms an origin that does not parse or names another repository is ignored, as the
-    /// published plugin (skillrig/mise-skillrig v0.1.0) does, so a global `SKILLRIG_ORIGIN` cannot break fully named tools.
+    /// `origin` (a blank value counts as unset) is required for a bare `<bin>` and otherwise
+    /// consulted only for its ref: when it names the same repository as a full address, its
+    /// `@<ref>` is kept. In the full forms an origin that does not parse or names another
+    /// repository is ignored, as the published plugin (skillrig/mise-skillrig v0.1.0) does, so
+    /// a global origin setting cannot break fully named tools.
     pub fn parse(tool: &str, origin: Option<&str>) -> Result<ToolAddress, AddressError> {
         let err = |kind| AddressError {
             subject: Subject::Tool,
@@ -358,11 +358,9 @@ impl hint::Hint for AddressError {
     /// A line telling the user what to write instead.
     fn hints(&self) -> Vec<String> {
         vec![match (&self.kind, self.subject) {
-            (AddressErrorKind::MissingOrigin, _) => format!(
-                "write the full address `<owner>/<repo>/{}`, or set the `origin` tool option \
-                 (or SKILLRIG_ORIGIN) to `<owner>/<repo>[@<ref>]`",
-                self.input
-            ),
+            (AddressErrorKind::MissingOrigin, _) => {
+                format!("write the full address `<owner>/<repo>/{}`", self.input)
+            }
             (AddressErrorKind::LocalOrigin, _) => {
                 "skillrig-mise installs released binaries, so the origin must be a GitHub \
                  repository: `<owner>/<repo>[@<ref>]`"
@@ -400,10 +398,9 @@ impl fmt::Display for AddressError {
                 write!(f, "the {part} contains {found:?} (allowed: {allowed})")
             }
             AddressErrorKind::DotPart(part) => write!(f, "the {part} may not be `.` or `..`"),
-            AddressErrorKind::MissingOrigin => f.write_str(
-                "a bare binary name needs an origin, and neither the `origin` option nor \
-                 SKILLRIG_ORIGIN is set",
-            ),
+            AddressErrorKind::MissingOrigin => {
+                f.write_str("a bare binary name needs an origin, and none was given")
+            }
             AddressErrorKind::LocalOrigin => f.write_str("local origins are not supported"),
             AddressErrorKind::Url => f.write_str("give `<owner>/<repo>`, not a URL"),
         }

@@ -7,18 +7,26 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 use skillrig_cli::commands::{cache, install, list_versions, lock, origin, verify, wire};
 use skillrig_cli::consumer::{Project, find_project_dir, find_tools_project_dir};
-use skillrig_cli::options::ToolOptions;
+use skillrig_cli::options::{self, ToolOptions};
 use skillrig_cli::report::{EXIT_USAGE, Failure};
 use skillrig_cli::session::Session;
 
-const AFTER_HELP: &str = "\
-Tool addresses: OWNER/REPO/BIN (github.com) or HOST/OWNER/REPO/BIN (GitHub Enterprise).
+/// The text under `--help`; the tool options come from [`options::KNOWN`], the list the
+/// option checks use, so the help cannot fall behind them.
+fn after_help() -> String {
+    let tool_options: String = options::KNOWN
+        .iter()
+        .map(|(key, what)| format!("  {key}: {what}\n"))
+        .collect();
+    format!(
+        "Tool addresses: OWNER/REPO/BIN (github.com) or HOST/OWNER/REPO/BIN (GitHub Enterprise).
 
-Tool options come from mise (MISE_TOOL_OPTS__<KEY>) or --option KEY=VALUE:
-  verify (required|none), asset, bin, checksums, constraint.
-
+Tool options come from mise (MISE_TOOL_OPTS__<KEY>) or --option KEY=VALUE (the flag wins):
+{tool_options}
 Exit codes: 0 success, 1 the operation failed, 2 usage or configuration error.
-Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr). Tokens: see `skillrig-auth doctor`.";
+Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr). Tokens: see `skillrig-auth doctor`."
+    )
+}
 
 /// Installs CLIs released from a skillrig origin, one mise tool per CLI.
 #[derive(Debug, Parser)]
@@ -26,7 +34,7 @@ Logs: -v/-vv/-vvv or SKILLRIG_LOG=<filter> (stderr). Tokens: see `skillrig-auth 
     name = "skillrig-mise",
     version,
     long_version = skillrig_cli::LONG_VERSION,
-    after_help = AFTER_HELP
+    after_help = after_help()
 )]
 struct Cli {
     /// More log output on stderr (repeat for more).
