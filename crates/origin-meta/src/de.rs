@@ -387,6 +387,21 @@ impl fmt::Display for KeyPath {
     }
 }
 
+/// Decodes JSON like `serde_json::from_slice`, and on failure also names the key the error is
+/// at (`skills.deploy-check.commit`), which serde_json's own message (line and column) lacks.
+pub(crate) fn json_from_slice<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, (serde_json::Error, Option<String>)> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let key = KeyPath::from_error_path(e.path()).to_string();
+        (e.into_inner(), (!key.is_empty()).then_some(key))
+    })?;
+    // Trailing characters after the document, as `from_slice` refuses them.
+    de.end().map_err(|e| (e, None))?;
+    Ok(value)
+}
+
 /// The 1-based line of byte `offset` in `text`.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

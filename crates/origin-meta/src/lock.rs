@@ -82,10 +82,10 @@ pub struct SkillsLock {
 impl SkillsLock {
     /// Parses the file's bytes.
     pub fn parse(bytes: &[u8]) -> Result<SkillsLock, LockError> {
-        let raw = serde_json::from_slice::<Table<RawLock, Json>>(bytes)
-            .map_err(|e| LockError {
+        let raw = crate::de::json_from_slice::<Table<RawLock, Json>>(bytes)
+            .map_err(|(source, key)| LockError {
                 path: None,
-                kind: LockErrorKind::Json(e),
+                kind: LockErrorKind::Json { source, key },
             })?
             .0;
         let err = |kind| LockError { path: None, kind };
@@ -153,7 +153,12 @@ pub enum LockErrorKind {
     /// Reading the file failed.
     Io(std::io::Error),
     /// Not valid JSON, or a field of the wrong type.
-    Json(serde_json::Error),
+    Json {
+        /// serde_json's error (with the line and column).
+        source: serde_json::Error,
+        /// The key it is at, e.g. `skills.deploy-check.commit`, when the error is in one.
+        key: Option<String>,
+    },
     /// `lockfileVersion` is absent or `null`.
     MissingVersion,
     /// `lockfileVersion` is a number other than 1.
@@ -176,7 +181,7 @@ impl hint::Hint for LockError {
     fn hints(&self) -> Vec<String> {
         match &self.kind {
             LockErrorKind::Io(_) => Vec::new(),
-            LockErrorKind::Json(_)
+            LockErrorKind::Json { .. }
             | LockErrorKind::MissingVersion
             | LockErrorKind::UnsupportedVersion(_) => vec![
                 "the lock is written by `skillrig add`; re-create it with skillrig, or restore it from version control"
@@ -194,7 +199,10 @@ impl fmt::Display for LockError {
         }
         match &self.kind {
             LockErrorKind::Io(_) => f.write_str("cannot read the file"),
-            LockErrorKind::Json(_) => f.write_str("not a valid skills lock"),
+            LockErrorKind::Json { key: None, .. } => f.write_str("not a valid skills lock"),
+            LockErrorKind::Json { key: Some(key), .. } => {
+                write!(f, "not a valid skills lock (key `{key}`)")
+            }
             LockErrorKind::MissingVersion => f.write_str("`lockfileVersion` is missing"),
             LockErrorKind::UnsupportedVersion(n) => write!(f, "unsupported lockfileVersion: {n}"),
         }
@@ -205,7 +213,7 @@ impl std::error::Error for LockError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             LockErrorKind::Io(e) => Some(e),
-            LockErrorKind::Json(e) => Some(e),
+            LockErrorKind::Json { source, .. } => Some(source),
             LockErrorKind::MissingVersion | LockErrorKind::UnsupportedVersion(_) => None,
         }
     }
@@ -240,18 +248,18 @@ mod tests {
             ),
             (
                 r#"{"lockfileVersion": "1"}"#,
-                "skills-lock.json: not a valid skills lock",
+                "skills-lock.json: not a valid skills lock (key `lockfileVersion`)",
             ),
             (
                 r#"{"lockfileVersion": 1, "skills": {"x": {"commit": 5}}}"#,
-                "skills-lock.json: not a valid skills lock",
+                "skills-lock.json: not a valid skills lock (key `skills.x.commit`)",
             ),
             ("", "skills-lock.json: not a valid skills lock"),
             // Objects only: a derived struct would otherwise take an array field by field.
             ("[1]", "skills-lock.json: not a valid skills lock"),
             (
                 r#"{"lockfileVersion": 1, "skills": {"x": ["v", "c", "t", "p"]}}"#,
-                "skills-lock.json: not a valid skills lock",
+                "skills-lock.json: not a valid skills lock (key `skills.x`)",
             ),
         ] {
             let err = SkillsLock::parse(text.as_bytes()).expect_err(text);
