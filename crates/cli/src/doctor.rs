@@ -114,6 +114,9 @@ pub struct Probes {
     /// Probes that got no answer at all (host unreachable, TLS refused, an unusable API URL
     /// or `SSL_CERT_FILE`): each a problem, since an install would fail the same way.
     pub unanswered: Vec<Unanswered>,
+    /// The API URL the probes asked, when it is not the `api_url` hosts.toml sets (the
+    /// environment's `SKILLRIG_GITHUB_API_URL` wins): `(asked, configured)`.
+    pub api_url_overridden: Option<(String, String)>,
 }
 
 /// A probe the host never answered, and why.
@@ -167,6 +170,20 @@ pub fn client(env: &Env, resolver: &Resolver, resolution: &Resolution) -> Result
     GitHub::new(config)
 }
 
+/// `(asked, configured)` when the API URL the client asks is not hosts.toml's `api_url`.
+fn api_url_overridden(
+    env: &Env,
+    resolver: &Resolver,
+    resolution: &Resolution,
+) -> Option<(String, String)> {
+    let host = resolution.host();
+    let configured = resolver.config().api_url(host)?;
+    let asked =
+        ClientConfig::from_env(host.clone(), Some(configured), None, &|k| env.var(k)).api_url;
+    (asked.trim_end_matches('/') != configured.trim_end_matches('/'))
+        .then(|| (asked, configured.to_owned()))
+}
+
 /// Runs the probes for `resolution`'s host. A transport failure (host unreachable) leaves the
 /// probe empty and is recorded in [`Probes::unanswered`].
 pub fn probe(
@@ -176,11 +193,13 @@ pub fn probe(
     repo: Option<&RepoRef>,
 ) -> Probes {
     let mut unanswered = Vec::new();
+    let api_url_overridden = api_url_overridden(env, resolver, resolution);
     let client = match client(env, resolver, resolution) {
         Ok(client) => client,
         Err(e) => {
             return Probes {
                 unanswered: vec![Unanswered::new(None, &e)],
+                api_url_overridden,
                 ..Probes::default()
             };
         }
@@ -206,6 +225,7 @@ pub fn probe(
         probes.releases = run(&format!("{base}/releases?per_page=1"));
     }
     probes.unanswered = unanswered;
+    probes.api_url_overridden = api_url_overridden;
     probes
 }
 
@@ -270,6 +290,8 @@ pub enum Cause {
     Unexpected,
     /// A probe got no answer (host unreachable, TLS refused, unusable API URL or trust roots).
     NoAnswer,
+    /// `SKILLRIG_GITHUB_API_URL` replaces the `api_url` hosts.toml sets.
+    ApiUrlOverridden,
 }
 
 impl Cause {
@@ -294,6 +316,7 @@ impl Cause {
             Cause::RepoMissing => "repo-missing",
             Cause::Unexpected => "unexpected-status",
             Cause::NoAnswer => "no-answer",
+            Cause::ApiUrlOverridden => "api-url-overridden",
         }
     }
 }
@@ -407,6 +430,22 @@ pub fn diagnose(res: &Resolution, repo: Option<&RepoRef>, probes: &Probes) -> Di
             Some(report::add_token_hint(res)),
         ),
         None => {} // explained together with the repo probe below
+    }
+
+    if let Some((asked, configured)) = &probes.api_url_overridden {
+        d.push(
+            Severity::Warning,
+            Cause::ApiUrlOverridden,
+            format!(
+                "the probes asked {asked}, not the api_url {configured} that hosts.toml sets: \
+                 {} replaces it",
+                releases::ENV_GITHUB_API_URL
+            ),
+            Some(format!(
+                "unset {} to use hosts.toml's api_url",
+                releases::ENV_GITHUB_API_URL
+            )),
+        );
     }
 
     // One problem for all unanswered probes: an unreachable host fails each of them the same

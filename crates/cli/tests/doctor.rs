@@ -268,6 +268,28 @@ fn a_host_that_never_answers_is_a_problem_not_a_healthy_report() {
 }
 
 #[test]
+fn an_api_url_from_the_environment_over_hosts_toml_is_named() {
+    let doctor = Doctor::new();
+    let config = doctor.home.path().join("config/skillrig");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("hosts.toml"),
+        "[hosts.\"github.com\"]\napi_url = \"http://127.0.0.1:2\"\n",
+    )
+    .unwrap();
+    // `run` points SKILLRIG_GITHUB_API_URL at the fake, so the probes ask the fake.
+    let (code, text) = doctor.run(Some(GOOD), &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "warning: the probes asked {}, not the api_url http://127.0.0.1:2 that hosts.toml sets",
+            doctor.github.api_url()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn offline_reports_resolution_only() {
     let doctor = Doctor::new();
     let (code, text) = doctor.run(Some(GOOD), &["--offline"]);
