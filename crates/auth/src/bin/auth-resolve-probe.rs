@@ -6,7 +6,8 @@
 //! `--all` asks every provider instead (as `doctor` does) and prints one line per provider:
 //! `<provider> <status> <code> <elapsed ms>`. `--keyring-timeout-ms N` sets the keyring
 //! timeout. `--invalidate` drops each host's shared cache entry (in this binary, so that on
-//! macOS the Keychain items are always touched by the binary that made them).
+//! macOS the Keychain items are always touched by the binary that made them). `--store` prints
+//! which cross-process store this environment offers (`none` when there is none) and exits.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -31,6 +32,10 @@ fn main() -> ExitCode {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--all" => all = true,
+            "--store" => {
+                println!("{}", resolver.shared_cache_store().unwrap_or("none"));
+                return ExitCode::SUCCESS;
+            }
             "--invalidate" => invalidate = true,
             "--keyring-timeout-ms" => {
                 let ms = args.next().and_then(|v| v.parse().ok()).unwrap_or(3000);
