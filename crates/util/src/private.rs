@@ -200,7 +200,8 @@ mod tests {
         let theirs = root.path().join("theirs");
         create_file(&theirs).unwrap();
         if rustix::process::geteuid().is_root() {
-            // As root (CI), give the file and a directory to `nobody`.
+            // As root (as .ci/run runs), give the file and a directory to `nobody`; the
+            // releases cache test `…_as_root` covers this path wherever CI runs.
             let nobody = Some(rustix::process::Uid::from_raw(65534));
             rustix::fs::chown(&theirs, nobody, None).unwrap();
             let dir = root.path().join("dir");
