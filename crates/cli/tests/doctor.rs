@@ -128,8 +128,14 @@ fn a_token_without_repo_scope_is_named() {
     );
     let (code, text) = doctor.run(Some("ghp_publicOnly"), &[]);
     assert_eq!(code, 1);
-    assert!(text.contains("repo"), "{text}");
-    assert!(text.contains("scope"), "{text}");
+    assert!(
+        text.contains("problem: the classic personal access token ghp_… from env: GITHUB_TOKEN lacks the `repo` scope (it has: public_repo), so acme/tools answers 404"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: create a token with the `repo` scope"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -132,6 +132,11 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 fn assert_golden(path: &Path, actual: &str) {
     if std::env::var_os("SKILLRIG_BLESS").is_some() {
         fs::write(path, actual).unwrap();
+        // Blessing rewrites instead of comparing: a developer's step, never a CI pass.
+        assert!(
+            !testkit::under_ci(),
+            "SKILLRIG_BLESS is set under CI: nothing would be compared"
+        );
         return;
     }
     let expected = fs::read_to_string(path)
@@ -446,7 +451,7 @@ fn errors_name_the_file_and_say_what_to_do() {
             Box::new(|root| write(root, LINT, "---\nname: lint\n")),
             2,
             "lint/SKILL.md`: unterminated YAML frontmatter",
-            "",
+            "fix it in the origin and re-add the skill",
         ),
         (
             "bad constraint from the origin",

@@ -55,14 +55,19 @@ pub fn require<T>(what: &str, found: Option<T>) -> Option<T> {
     if found.is_some() {
         return found;
     }
-    let ci = std::env::var("CI")
-        .is_ok_and(|v| !v.trim().is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
     assert!(
-        !ci,
+        !under_ci(),
         "{what} is required under CI but is missing (run scripts/test.sh, which provides it)"
     );
     eprintln!("SKIPPED: {what} is not available here (under CI=true this fails)");
     None
+}
+
+/// Returns true if and only if `CI` is set to anything but empty, `0` or `false` (the rule
+/// [`require`] applies).
+pub fn under_ci() -> bool {
+    std::env::var("CI")
+        .is_ok_and(|v| !v.trim().is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
 /// The pinned mise the end-to-end tests drive (`SKILLRIG_TEST_MISE`, which `scripts/test.sh`

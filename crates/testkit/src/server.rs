@@ -643,7 +643,8 @@ impl Ctx<'_> {
 
     pub(crate) fn json_ok(&self, value: &Value) -> Response {
         let response = Response::json(200, value);
-        let etag = format!("\"{}\"", &sha256_hex(&response.body)[..32]);
+        // Weak, as GitHub's API sends for JSON: clients must send it back verbatim, `W/` included.
+        let etag = format!("W/\"{}\"", &sha256_hex(&response.body)[..32]);
         response.header("ETag", etag)
     }
 

@@ -328,6 +328,10 @@ fn etag_revalidation_returns_304_without_consuming_rate_limit() {
     );
     let first = get_auth(&url, &[]);
     let etag = first.header("etag").unwrap().to_owned();
+    assert!(
+        etag.starts_with("W/\""),
+        "weak, as GitHub's API sends: {etag}"
+    );
     assert_eq!(first.header("x-ratelimit-remaining"), Some("4999"));
 
     let second = get_auth(&url, &[("If-None-Match", &etag)]);

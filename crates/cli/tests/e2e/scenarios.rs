@@ -73,7 +73,9 @@ fn co_installs_five_clis_from_one_origin_each_as_its_own_tool() {
             .join(".skillrig/receipt.json"),
     )
     .expect("receipt");
-    assert!(receipt.contains("jira_2.10.0_linux_amd64.tar.gz") || receipt.contains("jira_2.10.0_"));
+    let platform = origin_meta::Platform::current();
+    let asset = format!("jira_2.10.0_{}_{}.tar.gz", platform.os(), platform.arch());
+    assert!(receipt.contains(&asset), "{receipt}");
 
     // No token in any file the run left behind (caches, receipts, mise's state).
     assert_no_token_under(world.root.path());

@@ -404,12 +404,23 @@ fn a_tampered_helper_archive_is_refused_before_anything_is_extracted() {
             archive_target(&shipped.archive)
         )]
     );
-    let tools = shipped.world.path("mise/data/installs");
+    // mise's layout is installs/<tool dir>/<version>/bin.
+    let installed: Vec<_> = std::fs::read_dir(shipped.world.path("mise/data/installs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .flat_map(|tool| {
+            std::fs::read_dir(tool.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|version| version.path().join("bin"))
+        .filter(|bin| bin.exists())
+        .collect();
     assert!(
-        std::fs::read_dir(&tools).map_or(true, |d| d
-            .flatten()
-            .all(|e| !e.path().join("bin").exists())),
-        "no tool may be installed"
+        installed.is_empty(),
+        "no tool may be installed: {installed:?}"
     );
 }
 
