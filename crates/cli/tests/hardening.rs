@@ -176,6 +176,84 @@ fn help_lists_every_tool_option_and_address_hints_offer_only_accepted_forms() {
 }
 
 #[test]
+fn lock_refuses_where_there_is_no_project_and_writes_nothing() {
+    let world = World::new();
+    // The world's root has no mise.toml and no .skillrig/: no project.
+    let out = world.run(&["lock"]);
+    let text = output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("no project at or above"), "{text}");
+    assert!(!world.path(".skillrig").exists(), "{text}");
+
+    let missing = world.path("nowhere");
+    let out = world.run(&["lock", "--project", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", output(&out));
+    assert!(!missing.exists());
+    assert_eq!(world.github.requests().len(), 0);
+}
+
+#[test]
+fn an_install_under_a_tools_lock_that_is_no_file_is_refused() {
+    let world = World::new();
+    std::fs::write(
+        world.path("mise.toml"),
+        "[tools]\n\"skillrig:acme/tools/jira\" = \"2.10.0\"\n",
+    )
+    .unwrap();
+    // A directory where the lock belongs: it must not read as "no lock".
+    std::fs::create_dir_all(world.path(".skillrig/tools-lock.json")).unwrap();
+    let out = world.install("jira", "2.10.0", &[]);
+    let text = output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("is a directory, not a tools lock"), "{text}");
+    assert!(!world.install_dir("jira", "2.10.0").join("bin").exists());
+}
+
+#[test]
+fn lock_reads_mise_toml_as_wire_does_and_check_names_each_unused_entry() {
+    let world = World::new();
+    let mise_toml = world.path("mise.toml");
+    std::fs::write(
+        &mise_toml,
+        "[tools]\n\"skillrig:acme/tools/jira\" = \"2.10.0\"\n\"skillrig:acme/tools/jira-cli\" = \"0.4.0\"\n\"skillrig:acme/tools/tfc\" = 5\n",
+    )
+    .unwrap();
+    let out = world.run(&["lock"]);
+    let text = output(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("`skillrig:acme/tools/tfc` gives no version this lock can read"),
+        "{text}"
+    );
+    let lock = world.path(".skillrig/tools-lock.json");
+    let locked = std::fs::read_to_string(&lock).unwrap();
+
+    // `jira-cli` contains `jira`: the unused `jira` entry is still reported by name.
+    std::fs::write(
+        &mise_toml,
+        "[tools]\n\"skillrig:acme/tools/jira-cli\" = \"0.4.0\"\n",
+    )
+    .unwrap();
+    let out = world.run(&["lock", "--check"]);
+    let text = output(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "`skillrig:acme/tools/jira` (2.10.0) is locked but mise.toml does not pin it"
+        ),
+        "{text}"
+    );
+
+    // `tools` that is not a table is a usage error, as in `wire`; the lock is left alone.
+    std::fs::write(&mise_toml, "tools = \"x\"\n").unwrap();
+    let out = world.run(&["lock"]);
+    let text = output(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("`tools` is not a table"), "{text}");
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), locked);
+}
+
+#[test]
 fn an_install_path_that_is_no_dedicated_directory_is_refused_before_anything_is_written() {
     let world = World::new();
     let home = world.path("home").display().to_string();

@@ -248,15 +248,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             project,
             offline,
         } => {
-            let session = Session::from_process(offline.offline)?;
+            // A lock belongs to a project: never create one where there is none.
             let dir = match project {
-                Some(dir) => dir,
+                Some(dir) if dir.is_dir() => dir,
+                Some(dir) => {
+                    return Err(Failure::usage(format!(
+                        "--project `{}` is not a directory",
+                        dir.display()
+                    )));
+                }
                 None => {
                     let cwd = std::env::current_dir()
                         .map_err(|e| Failure::new(format!("current directory: {e}")))?;
-                    find_tools_project_dir(&cwd).unwrap_or(cwd)
+                    find_tools_project_dir(&cwd).ok_or_else(|| {
+                        Failure::usage(format!(
+                            "no project at or above `{}`: no `mise.toml` or `.skillrig/` directory",
+                            cwd.display()
+                        ))
+                        .hint("run this in the project whose `mise.toml` pins the tools (or pass --project)")
+                    })?
                 }
             };
+            let session = Session::from_process(offline.offline)?;
             let report = lock::run(&session, &dir, check)?;
             print_stdout(&report.render())?;
             report.verdict()

@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 use install::{
     BinaryLocator, DigestSource, ExpectedDigest, InstallRequest, Installed, VerifyPolicy,
 };
-use origin_meta::{Platform, ToolsLock};
+use origin_meta::Platform;
 use releases::AssetInfo;
 
 use crate::commands::assets::{self, SumsError};
@@ -26,7 +26,7 @@ use crate::commands::origin;
 use crate::consumer::TOOLS_LOCK_FILE;
 use crate::options::ToolOptions;
 use crate::progress::Reporter;
-use crate::report::{EXIT_USAGE, Failure};
+use crate::report::Failure;
 use crate::session::Session;
 
 /// Where to install.
@@ -285,17 +285,19 @@ fn tools_lock_entry(
     let Ok(cwd) = std::env::current_dir() else {
         return Ok(None);
     };
+    // The nearest lock at or above the directory mise runs the hook in (mise's configuration
+    // is hierarchical too). Anything at that path that is not a lock file is an error, never
+    // "no lock": an install must not quietly run unlocked.
     let Some(path) = cwd
         .ancestors()
         .map(|dir| dir.join(TOOLS_LOCK_FILE))
-        .find(|p| p.is_file())
+        .find(|p| p.symlink_metadata().is_ok())
     else {
         return Ok(None);
     };
-    let bytes = std::fs::read(&path)
-        .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
-    let lock = ToolsLock::parse(&bytes)
-        .map_err(|e| Failure::from_error(&e).in_file(&path).with_code(EXIT_USAGE))?;
+    let Some(lock) = crate::commands::lock::read_tools_lock(&path)? else {
+        return Ok(None);
+    };
     let Some(entry) = lock.entry(key, version) else {
         tracing::debug!(%key, %version, lock = %path.display(), "not in the tools lock");
         return Ok(None);

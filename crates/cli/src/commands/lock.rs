@@ -122,19 +122,7 @@ impl LockReport {
 /// Nothing is written when an error is returned.
 pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockReport, Failure> {
     let path = project_dir.join(TOOLS_LOCK_FILE);
-    let old = match std::fs::read(&path) {
-        Ok(bytes) => Some(
-            ToolsLock::parse(&bytes)
-                .map_err(|e| Failure::from_error(&e).in_file(&path).with_code(EXIT_USAGE))?,
-        ),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(Failure::new(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
-        }
-    };
+    let old = read_tools_lock(&path)?;
     let mut report = LockReport {
         check,
         lines: Vec::new(),
@@ -144,7 +132,17 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
         written: false,
     };
     let mut lock = ToolsLock::new();
+    // Keys `--check` already reported, so an unused entry is not reported twice.
+    let mut drifted = std::collections::BTreeSet::new();
     for entry in mise::tool_entries(project_dir)? {
+        if entry.versions.is_empty() {
+            report.notes.push(format!(
+                "`{}` gives no version this lock can read (a string, an array of strings, or \
+                 `version = \"…\"` in a table); not locked",
+                entry.key
+            ));
+            continue;
+        }
         let opts = ToolOptions::collect(
             std::iter::empty(),
             &entry
@@ -172,21 +170,28 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
                     Some(p) if p.version == version => {
                         report.lines.push(format!("= {}@{version}", entry.key));
                     }
-                    Some(p) => report.drift.push(format!(
-                        "`{}` resolves to {version}, the lock has {}",
-                        entry.key, p.version
-                    )),
-                    None => report.drift.push(format!(
-                        "`{}` ({version}) has no entry in the lock",
-                        entry.key
-                    )),
+                    Some(p) => {
+                        drifted.insert(entry.key.clone());
+                        report.drift.push(format!(
+                            "`{}` resolves to {version}, the lock has {}",
+                            entry.key, p.version
+                        ));
+                    }
+                    None => {
+                        drifted.insert(entry.key.clone());
+                        report.drift.push(format!(
+                            "`{}` ({version}) has no entry in the lock",
+                            entry.key
+                        ));
+                    }
                 }
                 if let Some(p) = previous {
                     lock.tools.insert(entry.key.clone(), p.clone());
                 }
                 continue;
             }
-            let locked = lock_release(session, &resolved, &entry, &settings, chosen)?;
+            let same_version = previous.filter(|p| p.version == version);
+            let locked = lock_release(session, &resolved, &entry, &settings, chosen, same_version)?;
             report.lines.push(match previous {
                 None => format!("+ {}@{version}", entry.key),
                 Some(p) if *p == locked => format!("= {}@{version}", entry.key),
@@ -201,7 +206,7 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
     }
     if let Some(old) = &old {
         for (key, entry) in &old.tools {
-            if !lock.tools.contains_key(key) && !report.drift.iter().any(|d| d.contains(key)) {
+            if !lock.tools.contains_key(key) && !drifted.contains(key) {
                 let line = format!(
                     "`{key}` ({}) is locked but mise.toml does not pin it",
                     entry.version
@@ -230,6 +235,49 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
         }
     }
     Ok(report)
+}
+
+/// Reads the tools lock at `path`: `None` when there is none.
+///
+/// # Errors
+///
+/// Something other than a regular file at the path (a directory, FIFO or dangling link: a lock
+/// that cannot be read must not read as "no lock"), an unreadable file, or a malformed lock
+/// (usage, exit 2).
+pub fn read_tools_lock(path: &Path) -> Result<Option<ToolsLock>, Failure> {
+    let not_a_file = |what: &str| {
+        Failure::usage(format!("`{}` is {what}, not a tools lock", path.display())).hint(
+            "the tools lock is a file written by `skillrig-mise lock`: remove what is there, \
+             then run `skillrig-mise lock`",
+        )
+    };
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Failure::new(format!(
+                "cannot read `{}`: {e}",
+                path.display()
+            )));
+        }
+        Ok(meta) if meta.file_type().is_symlink() && !path.exists() => {
+            return Err(not_a_file("a link to nothing"));
+        }
+        Ok(_) => {}
+    }
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(not_a_file(if meta.is_dir() {
+            "a directory"
+        } else {
+            "a special file"
+        }));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
+    ToolsLock::parse(&bytes)
+        .map(Some)
+        .map_err(|e| Failure::from_error(&e).in_file(path).with_code(EXIT_USAGE))
 }
 
 /// The release a `mise.toml` version request resolves to (see the module docs).
@@ -288,6 +336,7 @@ fn lock_release(
     entry: &ToolEntry,
     settings: &Settings,
     chosen: StreamRelease<'_>,
+    previous: Option<&LockedTool>,
 ) -> Result<LockedTool, Failure> {
     let release = chosen.release;
     let host = resolved.address.host().clone();
@@ -374,6 +423,7 @@ fn lock_release(
         settings,
         &release.tag,
         &mut locked_assets,
+        previous,
     )?;
     let (owner, repo) = (resolved.address.owner(), resolved.address.repo());
     let release_commit = match attested_commit {
@@ -402,6 +452,11 @@ fn lock_release(
 /// its `vouchedBy` for every kind that verified. Returns the tag commit a verified release
 /// attestation names.
 ///
+/// When the attestations cannot be fetched (an outage, a token without `Attestations: read`)
+/// an asset the `previous` entry locked with the same name and digest keeps the attestations
+/// recorded then: the bytes are the ones verified before, and a re-lock during an outage must
+/// not quietly weaken the lock.
+///
 /// # Errors
 ///
 /// As `install` would fail: an attestation that does not verify, or under `required` an
@@ -412,6 +467,7 @@ fn vouch_by_attestations(
     settings: &Settings,
     tag: &str,
     assets: &mut BTreeMap<String, LockedAsset>,
+    previous: Option<&LockedTool>,
 ) -> Result<Option<String>, Failure> {
     if !settings.enabled() {
         return Ok(None);
@@ -430,6 +486,7 @@ fn vouch_by_attestations(
         )?;
         if judged.record.status == install::AttestationStatus::Unavailable {
             // Already warned; the other assets' requests would fail the same way.
+            keep_recorded_attestations(assets, previous);
             break;
         }
         if tag_commit.is_none() {
@@ -443,4 +500,42 @@ fn vouch_by_attestations(
         }
     }
     Ok(tag_commit)
+}
+
+/// Copies the `attestation:*` entries `previous` recorded onto assets with the same name and
+/// digest (see [`vouch_by_attestations`]).
+fn keep_recorded_attestations(
+    assets: &mut BTreeMap<String, LockedAsset>,
+    previous: Option<&LockedTool>,
+) {
+    let Some(previous) = previous else {
+        return;
+    };
+    let mut kept = 0;
+    for (platform, asset) in assets.iter_mut() {
+        let Some(before) = previous
+            .assets
+            .get(platform)
+            .filter(|b| b.name == asset.name && b.sha256 == asset.sha256)
+        else {
+            continue;
+        };
+        for vouch in before
+            .vouched_by
+            .iter()
+            .filter(|v| v.starts_with("attestation:"))
+        {
+            if !asset.vouched_by.contains(vouch) {
+                asset.vouched_by.push(vouch.clone());
+                kept += 1;
+            }
+        }
+    }
+    if kept > 0 {
+        crate::warn(&format!(
+            "kept the attestations the lock recorded for {}@{} (same assets, same digests); \
+             run `skillrig-mise lock` again once they can be fetched to re-check them",
+            previous.tool, previous.version
+        ));
+    }
 }
