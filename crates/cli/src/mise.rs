@@ -148,6 +148,12 @@ pub struct ToolEntry {
     pub options: Vec<(String, String)>,
 }
 
+/// The usage error for a `mise.toml` whose `tools` is not a table (`wire` and `lock` alike).
+pub fn tools_not_a_table(path: &Path) -> crate::report::Failure {
+    crate::report::Failure::usage(format!("`{}`: `tools` is not a table", path.display()))
+        .hint("mise expects `[tools]` with entries such as `node = \"22\"`")
+}
+
 /// The `skillrig:` tools of the project's `mise.toml`, in file order. A missing file has none.
 ///
 /// # Errors
@@ -174,9 +180,12 @@ pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report:
         ))
         .hint("fix the file first")
     })?;
-    let Some(tools) = doc.get("tools").and_then(toml_edit::Item::as_table_like) else {
+    let Some(tools) = doc.get("tools") else {
         return Ok(Vec::new());
     };
+    let tools = tools
+        .as_table_like()
+        .ok_or_else(|| tools_not_a_table(&path))?;
     let mut entries = Vec::new();
     for (key, item) in tools.iter() {
         let Some(rest) = key.strip_prefix(BACKEND_PREFIX) else {

@@ -513,10 +513,7 @@ fn apply(
     let tools = root
         .get_mut("tools")
         .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| {
-            Failure::usage(format!("`{}`: `tools` is not a table", path.display()))
-                .hint("mise expects `[tools]` with entries such as `node = \"22\"`")
-        })?;
+        .ok_or_else(|| crate::mise::tools_not_a_table(path))?;
 
     let existing: Vec<(String, Option<ToolAddress>)> = tools
         .iter()
