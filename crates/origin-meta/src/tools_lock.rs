@@ -101,8 +101,10 @@ pub enum ToolsLockErrorKind {
     Json(serde_json::Error),
     /// `lockfileVersion` is absent.
     MissingVersion,
-    /// `lockfileVersion` is another number.
-    UnsupportedVersion(u64),
+    /// `lockfileVersion` is something other than this tool's number (as written).
+    UnsupportedVersion(String),
+    /// The document is not a JSON object.
+    NotAnObject,
     /// A digest that is not 64 hex digits.
     BadDigest {
         /// The tool key.
@@ -131,6 +133,7 @@ impl fmt::Display for ToolsLockError {
                 f,
                 "lockfileVersion {n} is not supported (this tool reads {TOOLS_LOCK_VERSION})"
             ),
+            ToolsLockErrorKind::NotAnObject => f.write_str("not a tools lock (not a JSON object)"),
             ToolsLockErrorKind::BadDigest { tool, platform } => write!(
                 f,
                 "`{tool}` has a `{platform}` sha256 that is not 64 hex digits"
@@ -151,7 +154,7 @@ impl std::error::Error for ToolsLockError {
 impl hint::Hint for ToolsLockError {
     fn hints(&self) -> Vec<String> {
         vec![
-            "the file is written by `skillrig-mise lock`: restore it from version control, or run `skillrig-mise lock` to write it again"
+            "the file is written by `skillrig-mise lock`: restore it from version control, or delete it and run `skillrig-mise lock` to write it again"
                 .to_owned(),
         ]
     }
@@ -173,16 +176,17 @@ impl ToolsLock {
     /// Malformed JSON, a missing or other `lockfileVersion`, a digest that is not 64 hex.
     pub fn parse(bytes: &[u8]) -> Result<ToolsLock, ToolsLockError> {
         let err = |kind| ToolsLockError { kind };
-        let raw: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| err(ToolsLockErrorKind::Json(e)))?;
+        let raw = crate::de::json_value_with_unique_keys(bytes)
+            .map_err(|e| err(ToolsLockErrorKind::Json(e)))?;
+        if !raw.is_object() {
+            return Err(err(ToolsLockErrorKind::NotAnObject));
+        }
         match raw.get("lockfileVersion") {
             None | Some(serde_json::Value::Null) => {
                 return Err(err(ToolsLockErrorKind::MissingVersion));
             }
             Some(v) if v.as_u64() != Some(u64::from(TOOLS_LOCK_VERSION)) => {
-                return Err(err(ToolsLockErrorKind::UnsupportedVersion(
-                    v.as_u64().unwrap_or(0),
-                )));
+                return Err(err(ToolsLockErrorKind::UnsupportedVersion(v.to_string())));
             }
             Some(_) => {}
         }
@@ -244,6 +248,39 @@ mod tests {
             },
         );
         lock
+    }
+
+    #[test]
+    fn duplicate_keys_wrong_version_types_and_non_objects_are_refused() {
+        let text = sample().to_json();
+        let entry = &text[text.find("\"skillrig:").unwrap()..text.rfind("}\n  }").unwrap() + 3];
+        // The same tool twice: the second would silently win.
+        let doubled = text.replacen(entry, &format!("{entry},\n    {entry}"), 1);
+        let err = ToolsLock::parse(doubled.as_bytes()).unwrap_err();
+        let source = std::error::Error::source(&err).unwrap().to_string();
+        assert!(
+            source.contains("duplicate key `skillrig:acme/tools/jira`"),
+            "{source}"
+        );
+        let err = ToolsLock::parse(br#"{"lockfileVersion": 1, "lockfileVersion": 1, "tools": {}}"#)
+            .unwrap_err();
+        assert!(
+            std::error::Error::source(&err)
+                .unwrap()
+                .to_string()
+                .contains("duplicate key")
+        );
+
+        let err = ToolsLock::parse(br#"{"lockfileVersion": "1", "tools": {}}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tools-lock.json: lockfileVersion \"1\" is not supported (this tool reads 1)"
+        );
+        let err = ToolsLock::parse(b"[]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "tools-lock.json: not a tools lock (not a JSON object)"
+        );
     }
 
     #[test]
