@@ -488,6 +488,46 @@ fn lock_records_the_attestations_that_vouched() {
     assert_eq!(attestation_requests(&a.world), digests.len());
 }
 
+#[test]
+fn a_relock_during_an_attestations_outage_keeps_what_the_lock_recorded() {
+    let Some(a) = Attested::new() else { return };
+    a.attest_release(&commit("tfc 0.0.6 relocked"));
+    a.world
+        .write_mise_toml(&format!("[tools]\n{TFC} = \"0.0.6\"\n"));
+    let out = a.world.skillrig(&["lock"], &a.env());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = a.world.path("project/.skillrig/tools-lock.json");
+    let before = std::fs::read_to_string(&path).unwrap();
+    assert!(before.contains("attestation:release"), "{before}");
+
+    // GitHub's attestations API is down and nothing is cached: the same assets, with the same
+    // digests, keep the attestations the lock recorded, and the run says so.
+    a.forget_cache();
+    a.world
+        .github
+        .inject(testkit::Fault::new("/attestations/", testkit::FaultKind::Status(503)).times(1000));
+    let out = a.world.skillrig(&["lock"], &a.env());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("kept the attestations the lock recorded for tfc@0.0.6"),
+        "{}",
+        stderr(&out)
+    );
+    let vouched = |text: &str| -> Vec<Value> {
+        let lock: Value = serde_json::from_str(text).unwrap();
+        lock["tools"]["skillrig:acme/tools/tfc"]["assets"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|asset| asset["vouchedBy"].clone())
+            .collect()
+    };
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(vouched(&after), vouched(&before), "{after}");
+    let out = a.world.skillrig(&["lock", "--check"], &a.env());
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 /// `skillrig-mise verify --json` in the project, asking the world's mise where tools are.
 fn verify_json(a: &Attested) -> (i32, Value, String) {
     let w = &a.world;
