@@ -299,8 +299,16 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), FileError> {
     };
     let dir = target.parent().unwrap_or(Path::new("."));
     let permissions = fs::metadata(&target).ok().map(|m| m.permissions());
-    let mut file = tempfile::Builder::new()
-        .prefix(".mise.toml.wire-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".mise.toml.wire-");
+    #[cfg(unix)]
+    if permissions.is_none() {
+        use std::os::unix::fs::PermissionsExt as _;
+        // A new file gets what an editor would give it (0666 less the umask), not tempfile's
+        // private 0600: a lock or mise.toml is shared through version control.
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder
         .tempfile_in(dir)
         .map_err(|e| FileError::new("create a temporary file in", dir, e))?;
     let written = (|| {
