@@ -228,6 +228,7 @@ fn lock_reads_mise_toml_as_wire_does_and_check_names_each_unused_entry() {
     let lock = world.path(".skillrig/tools-lock.json");
     let locked = std::fs::read_to_string(&lock).unwrap();
     // A new lock gets the mode any new file gets here (0666 less the umask), not 0600.
+    #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
