@@ -668,18 +668,10 @@ fn reconcile(
             .and_then(|t| t.get("version"))
             .and_then(Item::as_str)
             .map(|v| v.trim().to_owned()),
-        Some(other) => {
-            return Err(format!(
-                "`{key}` in mise.toml is a {}, not a version or a table; wire left it alone",
-                other.type_name()
-            ));
-        }
+        Some(other) => return Err(not_a_version(key, other.type_name())),
     };
     if item.as_value().is_none() && item.as_table_like().is_none() {
-        return Err(format!(
-            "`{key}` in mise.toml is a {}, not a version or a table; wire left it alone",
-            item.type_name()
-        ));
+        return Err(not_a_version(key, item.type_name()));
     }
     let exact = written.as_deref().and_then(exact_version);
 
@@ -886,9 +878,31 @@ fn parse_mise_toml(path: &Path, text: &str) -> Result<DocumentMut, Failure> {
     })
 }
 
+/// The conflict for a `mise.toml` value wire cannot read as a version (`type_name` as toml_edit
+/// names it: "integer", "array", …).
+fn not_a_version(key: &str, type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!(
+        "`{key}` in mise.toml is {article} {type_name}, not a version or a table; wire left it alone"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_is_no_version_is_named_with_its_type() {
+        assert_eq!(
+            not_a_version("skillrig:a/b/c", "integer"),
+            "`skillrig:a/b/c` in mise.toml is an integer, not a version or a table; wire left it alone"
+        );
+        assert!(not_a_version("k", "boolean").contains("is a boolean,"));
+    }
 
     #[test]
     fn exact_comparators() {
