@@ -148,6 +148,22 @@ pub struct ToolEntry {
     pub options: Vec<(String, String)>,
 }
 
+/// The options written in a tool key's brackets, `a/b/c[k=v,k2=v2]`, in order.
+fn key_options(key: &str) -> Vec<(String, String)> {
+    let Some(inner) = key
+        .split_once('[')
+        .and_then(|(_, rest)| rest.strip_suffix(']'))
+    else {
+        return Vec::new();
+    };
+    inner
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
 /// The usage error for a `mise.toml` whose `tools` is not a table (`wire` and `lock` alike).
 pub fn tools_not_a_table(path: &Path) -> crate::report::Failure {
     crate::report::Failure::usage(format!("`{}`: `tools` is not a table", path.display()))
@@ -207,7 +223,7 @@ pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report:
                 _ => Vec::new(),
             }
         };
-        let (versions, options) = match item {
+        let (versions, mut options) = match item {
             toml_edit::Item::Value(value) if value.is_str() || value.is_array() => {
                 (strings(value), Vec::new())
             }
@@ -228,6 +244,12 @@ pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report:
                 None => (Vec::new(), Vec::new()),
             },
         };
+        // mise also takes options in the key, `skillrig:a/b/c[asset=…,bin=…]`; the table's win.
+        for (k, v) in key_options(rest) {
+            if !options.iter().any(|(known, _)| *known == k) {
+                options.push((k, v));
+            }
+        }
         entries.push(ToolEntry {
             key: key.to_owned(),
             address,
@@ -241,6 +263,32 @@ pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_in_the_key_are_read_and_the_tables_win() {
+        assert_eq!(
+            key_options("acme/tools/jira[asset=foo_{version}.tgz, bin=x]"),
+            [
+                ("asset".to_owned(), "foo_{version}.tgz".to_owned()),
+                ("bin".to_owned(), "x".to_owned())
+            ]
+        );
+        assert!(key_options("acme/tools/jira").is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(MISE_TOML),
+            "[tools]\n\"skillrig:acme/tools/jira[asset=a,bin=b]\" = { version = \"1\", bin = \"c\" }\n",
+        )
+        .unwrap();
+        let entries = tool_entries(dir.path()).unwrap();
+        assert_eq!(
+            entries[0].options,
+            [
+                ("bin".to_owned(), "c".to_owned()),
+                ("asset".to_owned(), "a".to_owned())
+            ]
+        );
+    }
 
     fn dir(address: &str) -> String {
         tool_dir_name(&ToolAddress::parse(address, None).unwrap())
@@ -320,7 +368,7 @@ version = "1"
                 (
                     "ghe.example.com/acme/tools/oxid".to_owned(),
                     vec!["0.5.0".to_owned(), "0.10.0".to_owned()],
-                    0
+                    1 // `[bin=oxid]` in the key
                 ),
                 ("acme/tools/kube".to_owned(), vec!["1".to_owned()], 0),
             ]
