@@ -164,6 +164,47 @@ fn key_options(key: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Reads and parses a `mise.toml` (`wire` edits it, `lock` reads it): its text and document,
+/// or `None` when it does not exist.
+///
+/// # Errors
+///
+/// An unreadable file (exit 1); one that is not UTF-8 or not TOML (usage, exit 2, with the line).
+pub fn read_mise_toml(
+    path: &Path,
+) -> Result<Option<(String, toml_edit::DocumentMut)>, crate::report::Failure> {
+    use crate::report::Failure;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            return Err(
+                Failure::usage(format!("`{}` is not UTF-8 text", path.display()))
+                    .hint("mise reads mise.toml as UTF-8 TOML; fix the file first"),
+            );
+        }
+        Err(e) => {
+            return Err(Failure::new(format!(
+                "cannot read `{}`: {e}",
+                path.display()
+            )));
+        }
+    };
+    let doc = text.parse::<toml_edit::DocumentMut>().map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let at = line.map(|n| format!(" (line {n})")).unwrap_or_default();
+        Failure::usage(format!(
+            "`{}` is not valid TOML: {}{at}",
+            path.display(),
+            e.message()
+        ))
+        .hint("fix the file first; wire edits it in place and keeps everything else")
+    })?;
+    Ok(Some((text, doc)))
+}
+
 /// The usage error for a `mise.toml` whose `tools` is not a table (`wire` and `lock` alike).
 pub fn tools_not_a_table(path: &Path) -> crate::report::Failure {
     crate::report::Failure::usage(format!("`{}`: `tools` is not a table", path.display()))
@@ -178,24 +219,9 @@ pub fn tools_not_a_table(path: &Path) -> crate::report::Failure {
 pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report::Failure> {
     use crate::report::Failure;
     let path = project_dir.join(MISE_TOML);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Failure::new(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
-        }
+    let Some((_, doc)) = read_mise_toml(&path)? else {
+        return Ok(Vec::new());
     };
-    let doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        Failure::usage(format!(
-            "`{}` is not valid TOML: {}",
-            path.display(),
-            e.message()
-        ))
-        .hint("fix the file first")
-    })?;
     let Some(tools) = doc.get("tools") else {
         return Ok(Vec::new());
     };

@@ -487,6 +487,15 @@ fn errors_name_the_file_and_say_what_to_do() {
             "fix the file first",
         ),
         (
+            "mise.toml not UTF-8",
+            Box::new(|root| {
+                fs::write(root.join("mise.toml"), b"[tools]\n\xff\xfe = \"1\"\n").unwrap()
+            }),
+            2,
+            "mise.toml` is not UTF-8 text",
+            "fix the file first",
+        ),
+        (
             "tools not a table",
             Box::new(|root| write(root, "mise.toml", "tools = \"node\"\n")),
             2,

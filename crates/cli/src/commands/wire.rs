@@ -57,15 +57,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use origin_meta::{Requirement, ToolAddress};
 use semver::Version;
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
-use crate::consumer::{FileError, Need, Project, write_atomic};
+use crate::consumer::{Need, Project, write_atomic};
 use crate::mise::{BACKEND_PREFIX, MISE_TOML, tool_key};
 use crate::report::{EXIT_USAGE, Failure};
 
@@ -225,10 +223,9 @@ pub fn run(
     let plans = collect(project, &mut notes)?;
 
     let path = project.dir.join(MISE_TOML);
-    let old_text = read_optional(&path)?;
-    let mut doc = match &old_text {
-        Some(text) => parse_mise_toml(&path, text)?,
-        None => DocumentMut::new(),
+    let (old_text, mut doc) = match crate::mise::read_mise_toml(&path)? {
+        Some((text, doc)) => (Some(text), doc),
+        None => (None, DocumentMut::new()),
     };
     let online = (opts.mode != Mode::Check).then_some(catalog);
     let outcome = apply(&mut doc, &path, project, &plans, opts, online, &mut notes)?;
@@ -852,30 +849,6 @@ fn render_item(item: &Item) -> String {
         }
         other => other.to_string().trim().to_owned(),
     }
-}
-
-/// Reads `mise.toml`; `None` when it does not exist.
-fn read_optional(path: &Path) -> Result<Option<String>, Failure> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Failure::from_cause(&FileError::new("read", path, e))),
-    }
-}
-
-fn parse_mise_toml(path: &Path, text: &str) -> Result<DocumentMut, Failure> {
-    text.parse::<DocumentMut>().map_err(|e| {
-        let line = e
-            .span()
-            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        let at = line.map(|n| format!(" (line {n})")).unwrap_or_default();
-        Failure::usage(format!(
-            "`{}` is not valid TOML: {}{at}",
-            path.display(),
-            e.message()
-        ))
-        .hint("fix the file first; wire edits it in place and keeps everything else")
-    })
 }
 
 /// The conflict for a `mise.toml` value wire cannot read as a version (`type_name` as toml_edit
