@@ -174,6 +174,15 @@ pub fn read_mise_toml(
     path: &Path,
 ) -> Result<Option<(String, toml_edit::DocumentMut)>, crate::report::Failure> {
     use crate::report::Failure;
+    // A FIFO or device would block the read (or never end); a directory reads as an error.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+    {
+        return Err(
+            Failure::usage(format!("`{}` is not a regular file", path.display()))
+                .hint("mise reads mise.toml as a file; replace what is there with one"),
+        );
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -289,6 +298,28 @@ pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mise_toml_that_is_no_regular_file_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MISE_TOML);
+        // Reading a FIFO nobody writes to would block this test forever.
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = read_mise_toml(&path).unwrap_err();
+        assert!(
+            err.message().ends_with("is not a regular file"),
+            "{}",
+            err.message()
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        assert!(read_mise_toml(&path).is_err());
+    }
 
     #[test]
     fn options_in_the_key_are_read_and_the_tables_win() {
