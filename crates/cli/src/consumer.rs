@@ -52,6 +52,34 @@ pub fn find_tools_project_dir(start: &Path) -> Option<PathBuf> {
         .map(Path::to_owned)
 }
 
+/// Reads the tools lock at `path` (install and lock alike): `None` when there is none.
+///
+/// # Errors
+///
+/// Something other than a regular file at the path (a lock that cannot be read must never
+/// read as "no lock"), an unreadable file, or a malformed lock (usage, exit 2).
+pub fn read_tools_lock(path: &Path) -> Result<Option<origin_meta::ToolsLock>, Failure> {
+    let bytes = match util::file::read_if_present(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+            return Err(
+                Failure::usage(format!("`{}` is not a tools lock: {e}", path.display())).hint(
+                    "the tools lock is a file written by `skillrig-mise lock`: remove what is \
+                 there, then run `skillrig-mise lock`",
+                ),
+            );
+        }
+        Err(e) => {
+            return Err(Failure::from_cause(&FileError::new("read", path, e))
+                .hint("check the file's permissions"));
+        }
+    };
+    origin_meta::ToolsLock::parse(&bytes)
+        .map(Some)
+        .map_err(|e| Failure::from_error(&e).in_file(path).with_code(EXIT_USAGE))
+}
+
 /// A consumer project: its root, skills lock and origin.
 #[derive(Debug)]
 pub struct Project {

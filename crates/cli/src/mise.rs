@@ -174,30 +174,27 @@ pub fn read_mise_toml(
     path: &Path,
 ) -> Result<Option<(String, toml_edit::DocumentMut)>, crate::report::Failure> {
     use crate::report::Failure;
-    // A FIFO or device would block the read (or never end); a directory reads as an error.
-    if let Ok(meta) = std::fs::metadata(path)
-        && !meta.is_file()
-    {
-        return Err(
-            Failure::usage(format!("`{}` is not a regular file", path.display()))
-                .hint("mise reads mise.toml as a file; replace what is there with one"),
-        );
-    }
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+    let bytes = match util::file::read_if_present(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             return Err(
-                Failure::usage(format!("`{}` is not UTF-8 text", path.display()))
-                    .hint("mise reads mise.toml as UTF-8 TOML; fix the file first"),
+                Failure::usage(format!("`{}` is not a regular file: {e}", path.display()))
+                    .hint("mise reads mise.toml as a file; replace what is there with one"),
             );
         }
         Err(e) => {
-            return Err(Failure::new(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
+            return Err(
+                Failure::new(format!("cannot read `{}`: {e}", path.display()))
+                    .hint("check the file's permissions"),
+            );
         }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(
+            Failure::usage(format!("`{}` is not UTF-8 text", path.display()))
+                .hint("mise reads mise.toml as UTF-8 TOML; fix the file first"),
+        );
     };
     let doc = text.parse::<toml_edit::DocumentMut>().map_err(|e| {
         let line = e
@@ -299,26 +296,20 @@ pub fn tool_entries(project_dir: &Path) -> Result<Vec<ToolEntry>, crate::report:
 mod tests {
     use super::*;
 
-    #[cfg(unix)]
     #[test]
-    fn a_mise_toml_that_is_no_regular_file_is_refused_without_blocking() {
+    fn a_mise_toml_that_is_no_regular_file_is_a_usage_error() {
+        // util::file covers FIFOs and dangling links; this is the message mise.toml gets.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(MISE_TOML);
-        // Reading a FIFO nobody writes to would block this test forever.
-        let made = std::process::Command::new("mkfifo")
-            .arg(&path)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        std::fs::create_dir(&path).unwrap();
         let err = read_mise_toml(&path).unwrap_err();
+        assert_eq!(err.code(), crate::report::EXIT_USAGE);
         assert!(
-            err.message().ends_with("is not a regular file"),
+            err.message()
+                .ends_with("is not a regular file: it is a directory"),
             "{}",
             err.message()
         );
-        std::fs::remove_file(&path).unwrap();
-        std::fs::create_dir(&path).unwrap();
-        assert!(read_mise_toml(&path).is_err());
     }
 
     #[test]

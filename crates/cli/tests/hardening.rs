@@ -205,7 +205,10 @@ fn an_install_under_a_tools_lock_that_is_no_file_is_refused() {
     let out = world.install("jira", "2.10.0", &[]);
     let text = output(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(text.contains("is a directory, not a tools lock"), "{text}");
+    assert!(
+        text.contains("is not a tools lock: it is a directory"),
+        "{text}"
+    );
     assert!(!world.install_dir("jira", "2.10.0").join("bin").exists());
 }
 

@@ -295,7 +295,7 @@ fn tools_lock_entry(
     else {
         return Ok(None);
     };
-    let Some(lock) = crate::commands::lock::read_tools_lock(&path)? else {
+    let Some(lock) = crate::consumer::read_tools_lock(&path)? else {
         return Ok(None);
     };
     let Some(entry) = lock.entry(key, version) else {

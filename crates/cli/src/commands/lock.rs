@@ -41,10 +41,10 @@ use semver::Version;
 use crate::commands::assets::{self, SumsError};
 use crate::commands::attestations::{self, Settings};
 use crate::commands::origin::{self, Resolved};
-use crate::consumer::{TOOLS_LOCK_FILE, write_atomic};
+use crate::consumer::{TOOLS_LOCK_FILE, read_tools_lock, write_atomic};
 use crate::mise::{self, ToolEntry};
 use crate::options::ToolOptions;
-use crate::report::{EXIT_USAGE, Failure};
+use crate::report::Failure;
 use crate::session::Session;
 
 /// The platforms a lock looks for in each release (goreleaser's tokens, as in asset names).
@@ -235,49 +235,6 @@ pub fn run(session: &Session, project_dir: &Path, check: bool) -> Result<LockRep
         }
     }
     Ok(report)
-}
-
-/// Reads the tools lock at `path`: `None` when there is none.
-///
-/// # Errors
-///
-/// Something other than a regular file at the path (a directory, FIFO or dangling link: a lock
-/// that cannot be read must not read as "no lock"), an unreadable file, or a malformed lock
-/// (usage, exit 2).
-pub fn read_tools_lock(path: &Path) -> Result<Option<ToolsLock>, Failure> {
-    let not_a_file = |what: &str| {
-        Failure::usage(format!("`{}` is {what}, not a tools lock", path.display())).hint(
-            "the tools lock is a file written by `skillrig-mise lock`: remove what is there, \
-             then run `skillrig-mise lock`",
-        )
-    };
-    match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Failure::new(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
-        }
-        Ok(meta) if meta.file_type().is_symlink() && !path.exists() => {
-            return Err(not_a_file("a link to nothing"));
-        }
-        Ok(_) => {}
-    }
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
-    if !meta.is_file() {
-        return Err(not_a_file(if meta.is_dir() {
-            "a directory"
-        } else {
-            "a special file"
-        }));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Failure::new(format!("cannot read `{}`: {e}", path.display())))?;
-    ToolsLock::parse(&bytes)
-        .map(Some)
-        .map_err(|e| Failure::from_error(&e).in_file(path).with_code(EXIT_USAGE))
 }
 
 /// The release a `mise.toml` version request resolves to (see the module docs).
